@@ -1,0 +1,35 @@
+# Two commands for a fresh clone: `make refresh` and `make test`. Both create the environment
+# from the lock file when it is missing or stale.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: refresh test env lint sample-data reference-seeds dagster-dev
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+env: $(STAMP)
+
+refresh: $(STAMP)
+	$(BIN)/warehouse refresh
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check orchestration expectations scripts tests benchmarks
+	$(BIN)/ruff format --check orchestration expectations scripts tests benchmarks
+
+sample-data: $(STAMP)
+	$(BIN)/python scripts/generate_sample_returns.py
+
+reference-seeds: $(STAMP)
+	$(BIN)/python scripts/build_reference_seeds.py
+
+dagster-dev: $(STAMP)
+	$(BIN)/dagster dev

@@ -1,0 +1,84 @@
+"""Bring the landing folder into the raw schema: parse new or changed returns, drop removed ones,
+quarantine the unreadable. A return whose new version is bad keeps its last good load."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.returns import raw_store
+from orchestration.returns.manifest import ManifestError
+from orchestration.returns.parse import parse_return, return_fingerprint
+from orchestration.returns.readers import ReadError
+
+
+@dataclass
+class IngestReport:
+    parsed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    quarantined: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.parsed)} parsed, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed, {len(self.quarantined)} quarantined"
+        )
+
+
+def return_folders(landing_dir: Path) -> list[Path]:
+    """Every return folder: a visible sub-folder of the landing folder."""
+    if not landing_dir.is_dir():
+        raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
+    return sorted(p for p in landing_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def ingest_landing(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, log: Callable[[str], None] = print
+) -> IngestReport:
+    raw_store.ensure_schema(con)
+    report = IngestReport()
+    loaded = raw_store.loaded_fingerprints(con)
+    quarantined = raw_store.quarantined_fingerprints(con)
+    folders = return_folders(landing_dir)
+    for n, folder in enumerate(folders, start=1):
+        name = folder.name
+        fingerprint = return_fingerprint(folder)
+        if loaded.get(name, (None, None))[1] == fingerprint:
+            raw_store.clear_quarantine(con, name)
+            report.unchanged.append(name)
+            continue
+        if quarantined.get(name) == fingerprint:
+            report.quarantined[name] = "unchanged since it was quarantined"
+            continue
+        try:
+            parsed = parse_return(folder)
+            owner = next((f for f, (rid, _) in loaded.items() if rid == parsed.manifest.return_id), name)
+            if owner != name:
+                raise ManifestError(
+                    folder / "manifest.yml",
+                    [f"key return_id: {parsed.manifest.return_id!r} is already used by folder {owner!r}"],
+                )
+        except (ManifestError, ReadError, OSError) as exc:
+            error = f"return {name}: {exc}"
+            raw_store.quarantine(con, name, fingerprint, error)
+            report.quarantined[name] = error
+            log(f"[{n}/{len(folders)}] QUARANTINED {error}")
+            continue
+        if name in loaded and loaded[name][0] != parsed.manifest.return_id:
+            raw_store.drop_return(con, loaded[name][0])
+        raw_store.replace_return(con, name, parsed)
+        raw_store.clear_quarantine(con, name)
+        report.parsed.append(name)
+        log(f"[{n}/{len(folders)}] parsed {name}: {parsed.cells.num_rows} cells")
+    present = {f.name for f in folders}
+    for name, (return_id, _) in loaded.items():
+        if name not in present:
+            raw_store.drop_return(con, return_id)
+            report.removed.append(name)
+    for name in set(quarantined) - present:
+        raw_store.clear_quarantine(con, name)
+    return report

@@ -1,0 +1,144 @@
+"""The raw schema of the build database: returns as parsed, every cell as text, with lineage.
+
+Values always travel as bound parameters or Arrow tables, never spliced into SQL text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.returns.parse import ParsedReturn
+
+RAW_DDL = """
+create schema if not exists raw;
+create table if not exists raw.force_returns (
+    return_id varchar primary key,
+    landing_folder varchar not null,
+    force varchar not null,
+    reference varchar not null,
+    received varchar not null,
+    period_start varchar not null,
+    period_end varchar not null,
+    data_origin varchar not null,
+    notes varchar,
+    content_sha256 varchar not null,
+    loaded_at timestamp not null
+);
+create table if not exists raw.return_supersessions (
+    return_id varchar not null,
+    supersedes_return_id varchar not null
+);
+create table if not exists raw.return_files (
+    return_id varchar not null,
+    source_file varchar not null,
+    file_sha256 varchar not null,
+    sheet varchar,
+    layout varchar not null,
+    month_format varchar not null,
+    suppressed_lower integer not null,
+    suppressed_upper integer not null,
+    cell_count bigint not null
+);
+create table if not exists raw.return_suppression_markers (
+    return_id varchar not null,
+    source_file varchar not null,
+    marker varchar not null
+);
+create table if not exists raw.return_cells (
+    return_id varchar not null,
+    source_file varchar not null,
+    file_sha256 varchar not null,
+    sheet varchar,
+    source_row integer not null,
+    source_column varchar not null,
+    source_header varchar,
+    month_raw varchar,
+    offence_raw varchar,
+    nationality_raw varchar,
+    count_raw varchar
+);
+create table if not exists raw.quarantined_returns (
+    landing_folder varchar primary key,
+    content_sha256 varchar not null,
+    error varchar not null,
+    quarantined_at timestamp not null
+);
+"""
+
+_TABLES_BY_RETURN = (
+    "raw.return_cells",
+    "raw.return_suppression_markers",
+    "raw.return_files",
+    "raw.return_supersessions",
+    "raw.force_returns",
+)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RAW_DDL)
+
+
+def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """landing folder -> (return id, content sha256) of every return already in raw."""
+    rows = con.execute("select landing_folder, return_id, content_sha256 from raw.force_returns").fetchall()
+    return {folder: (rid, sha) for folder, rid, sha in rows}
+
+
+def quarantined_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute("select landing_folder, content_sha256 from raw.quarantined_returns").fetchall()
+    return dict(rows)
+
+
+def drop_return(con: duckdb.DuckDBPyConnection, return_id: str) -> None:
+    for table in _TABLES_BY_RETURN:
+        con.execute(f"delete from {table} where return_id = ?", [return_id])
+
+
+def clear_quarantine(con: duckdb.DuckDBPyConnection, landing_folder: str) -> None:
+    con.execute("delete from raw.quarantined_returns where landing_folder = ?", [landing_folder])
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, landing_folder: str, content_sha256: str, error: str) -> None:
+    clear_quarantine(con, landing_folder)
+    con.execute(
+        "insert into raw.quarantined_returns values (?, ?, ?, ?)",
+        [landing_folder, content_sha256, error, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+    )
+
+
+def replace_return(con: duckdb.DuckDBPyConnection, landing_folder: str, parsed: ParsedReturn) -> None:
+    """Write one return's rows, replacing any earlier load of it, in one transaction."""
+    m = parsed.manifest
+    con.begin()
+    try:
+        drop_return(con, m.return_id)
+        con.execute(
+            "insert into raw.force_returns values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                m.return_id, landing_folder, m.force, m.reference, m.received.isoformat(),
+                m.period.start, m.period.end, m.data_origin, m.notes, parsed.content_sha256,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            ],
+        )
+        for earlier in m.supersedes:
+            con.execute("insert into raw.return_supersessions values (?, ?)", [m.return_id, earlier])
+        for f in parsed.files:
+            con.execute(
+                "insert into raw.return_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [f["return_id"], f["source_file"], f["file_sha256"], f["sheet"], f["layout"],
+                 f["month_format"], f["suppressed_lower"], f["suppressed_upper"], f["cell_count"]],
+            )
+            for marker in f["suppression_markers"]:
+                con.execute(
+                    "insert into raw.return_suppression_markers values (?, ?, ?)",
+                    [f["return_id"], f["source_file"], marker],
+                )
+        cells: pa.Table = parsed.cells  # noqa: F841 - read by name from the SQL below
+        con.execute("insert into raw.return_cells by name select * from cells")
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
