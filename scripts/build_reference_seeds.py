@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Derive the reference dbt seeds (regions, forces, force-area populations, sources)
 from the ONS files in ``../shared/reference``.
 
@@ -19,9 +18,10 @@ import math
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import NoReturn
 
 from python_calamine import CalamineWorkbook
 
@@ -61,17 +61,37 @@ GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
 # APS areas published as ':' because ONS folds them into a neighbour (table 2.1 footnotes).
 # The footnote text is asserted present so this stays derived from the file.
 APS_COMBINED_AREAS = {
-    "E09000001": ("E09000033", "City of London estimates are included within the estimates for Westminster"),
+    "E09000001": (
+        "E09000033",
+        "City of London estimates are included within the estimates for Westminster",
+    ),
     "E06000053": ("E06000052", "they have been combined with Cornwall"),
 }
 APS_ROUNDED_ZERO = "0~"
 
+LOOKUP_TITLE = (
+    "Local Authority District to Community Safety Partnership to Police Force Area "
+    "Lookup in England and Wales"
+)
+# file -> (title, publisher, reference period); workbook titles are read from the files.
 SOURCE_META = {
-    STREETLAMP_FILE: ("data.police.uk (force ids/names); ONS (PFA codes/names)", "not stated (mirror snapshot)"),
-    LOOKUP22_FILE: ("Office for National Statistics (ONS Open Geography)", "2022 (LAD22/CSP22/PFA22 codes)"),
-    LOOKUP16_FILE: ("Office for National Statistics (ONS Open Geography)", "December 2016 (LAD16/CSP16/PFA16 codes)"),
-    MYE_FILE: ("Office for National Statistics (ONS)", MYE_PERIOD),
-    APS_FILE: ("Office for National Statistics (ONS), Annual Population Survey", APS_PERIOD),
+    STREETLAMP_FILE: (
+        "Police forces (data.police.uk force list) with ONS police force area codes",
+        "data.police.uk (force ids/names); ONS (PFA codes/names)",
+        "not stated (mirror snapshot)",
+    ),
+    LOOKUP22_FILE: (
+        f"{LOOKUP_TITLE} (LAD22_CSP22_PFA22_EW_LU)",
+        "Office for National Statistics (ONS Open Geography)",
+        "2022 (LAD22/CSP22/PFA22 codes)",
+    ),
+    LOOKUP16_FILE: (
+        f"{LOOKUP_TITLE} (LAD16_CSP16_PFA16)",
+        "Office for National Statistics (ONS Open Geography)",
+        "December 2016 (LAD16/CSP16/PFA16 codes)",
+    ),
+    MYE_FILE: (None, "Office for National Statistics (ONS)", MYE_PERIOD),
+    APS_FILE: (None, "Office for National Statistics (ONS), Annual Population Survey", APS_PERIOD),
 }
 
 MYE_SOURCE = (
@@ -130,7 +150,7 @@ class PopRow:
 
 
 # --------------------------------------------------------------------------- io helpers
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     sys.exit(f"build_reference_seeds: error: {message}")
 
 
@@ -197,7 +217,6 @@ def find_row(rows: list[list[object]], predicate, what: str) -> int:
         if predicate(row):
             return i
     fail(f"could not find {what}")
-    raise AssertionError  # unreachable
 
 
 def as_int(value: object, context: str) -> int:
@@ -214,7 +233,9 @@ def read_mye(path: Path) -> tuple[list[MyeArea], dict[str, str], int]:
         fail(f"{MYE_SHEET} title does not mention mid-2021: {rows[0][0]!r}")
     header_idx = find_row(rows, lambda r: clean(r[0]) == "Code", f"header row in {MYE_SHEET}")
     header = [clean(c) for c in rows[header_idx]]
-    c_code, c_name, c_geo, c_pop = (header.index(h) for h in ("Code", "Name", "Geography", "All ages"))
+    c_code, c_name, c_geo, c_pop = (
+        header.index(h) for h in ("Code", "Name", "Geography", "All ages")
+    )
 
     areas: list[MyeArea] = []
     region_rows: dict[str, str] = {}
@@ -273,7 +294,7 @@ def aps_group_columns(rows: list[list[object]], header_idx: int) -> dict[str, tu
     for group, label in APS_GROUP_COLUMNS.items():
         col = labels.index(label)
         if sub[col] != "estimate" or not sub[col + 1].startswith("CI"):
-            fail(f"unexpected APS sub-header under {label!r}: {sub[col:col + 2]}")
+            fail(f"unexpected APS sub-header under {label!r}: {sub[col : col + 2]}")
         columns[group] = (col, col + 1)
     return columns
 
@@ -287,7 +308,9 @@ def read_aps(path: Path) -> dict[str, ApsArea]:
     for code, (_, footnote) in APS_COMBINED_AREAS.items():
         if footnote not in all_text:
             fail(f"APS footnote for {code} changed; re-check combined areas")
-    header_idx = find_row(rows, lambda r: clean(r[0]).startswith("Area Code"), "APS 'Area Code' header")
+    header_idx = find_row(
+        rows, lambda r: clean(r[0]).startswith("Area Code"), "APS 'Area Code' header"
+    )
     columns = aps_group_columns(rows, header_idx)
 
     areas: dict[str, ApsArea] = {}
@@ -451,10 +474,19 @@ def build_forces(
             "LAD22-CSP22-PFA22 lookup; region from LAs under region rows in ONS MYE mid-2021 "
             f"sheet '{MYE_SHEET}'"
         )
-        rows.append([
-            code, force["force_id"], force["name"], pfa_name, region, region_names[region],
-            "Wales" if code.startswith("W") else "England", source, GEOGRAPHY_REFERENCE_DATE,
-        ])
+        rows.append(
+            [
+                code,
+                force["force_id"],
+                force["name"],
+                pfa_name,
+                region,
+                region_names[region],
+                "Wales" if code.startswith("W") else "England",
+                source,
+                GEOGRAPHY_REFERENCE_DATE,
+            ]
+        )
     return rows, notes
 
 
@@ -467,8 +499,14 @@ def build_mye_population(mye: list[MyeArea], lk22: Lookup) -> list[PopRow]:
         counts[pfa] += 1
     return [
         PopRow(
-            pfa, "all", totals[pfa], None, None, MYE_PERIOD, MYE_SOURCE,
-            f"Sum of {counts[pfa]} local authority mid-2021 estimates (usual residents, all ages).",
+            pfa,
+            "all",
+            totals[pfa],
+            None,
+            None,
+            MYE_PERIOD,
+            MYE_SOURCE,
+            f"Sum of mid-2021 estimates (usual residents, all ages) for {counts[pfa]} local authorities.",
             False,
         )
         for pfa in sorted(totals)
@@ -491,40 +529,56 @@ def aps_tiles(las: list[str], members: dict[str, list[str]]) -> tuple[list[str],
     return sorted(used_counties) + sorted(remaining), used_counties
 
 
+@dataclass
+class ApsSum:
+    estimate: float  # thousands, over the available areas only
+    half_width: float | None  # thousands; None when not applicable or a CI is unavailable
+    missing: list[str]
+    notes: list[str]
+
+
+APS_MARKER_MEANING = {".": "no contact", "c": "disclosure control", ":": "not available"}
+
+
 def aggregate_aps_group(
-    pfa: str, group: str, tiles: list[str], las: set[str], aps: dict[str, ApsArea]
-) -> tuple[float | None, float | None, list[str], list[str], float]:
-    """Sum estimates (thousands) and CI half-widths in quadrature; collect gaps/notes."""
-    estimate, variance, ci_ok = 0.0, 0.0, True
-    missing, notes = [], []
+    group: str, tiles: list[str], las: set[str], aps: dict[str, ApsArea]
+) -> ApsSum:
+    """Sum estimates and combine CI half-widths in quadrature; collect gaps, never fill them."""
+    estimate, variance, ci_ok = 0.0, 0.0, group != "all_aps"
+    missing: list[str] = []
+    notes: list[str] = []
     for code in tiles:
         est, ci = aps[code].cells[group]
         if est.value is None:
             partner = APS_COMBINED_AREAS.get(code, (None, ""))[0]
-            if partner in las:
+            if partner in las:  # folded into a neighbour inside the same PFA: already counted
                 notes.append(f"{aps[code].name} counted within {aps[partner].name} by ONS")
                 continue
-            reason = f"'{est.marker}'"
+            reason = f"'{est.marker}' ({APS_MARKER_MEANING.get(est.marker or '', 'unpublished')})"
             if partner:
-                reason += f", counted by ONS within {aps[partner].name} (another PFA)"
+                reason += f", ONS counts it within {aps[partner].name} (another PFA)"
             missing.append(f"{code} {aps[code].name} {reason}")
             continue
         if est.marker == APS_ROUNDED_ZERO:
             notes.append(f"{aps[code].name} published as 0~ (<500), used as 0")
         estimate += est.value
-        if ci is not None:
-            if ci.value is None:
-                ci_ok = False
-            else:
-                variance += ci.value**2
-    if group == "all_aps" or not ci_ok:
-        return estimate, None, missing, notes, estimate
-    return estimate, math.sqrt(variance), missing, notes, estimate
+        if ci is None or ci.value is None:
+            ci_ok = False
+        else:
+            variance += ci.value**2
+    return ApsSum(estimate, math.sqrt(variance) if ci_ok else None, missing, notes)
+
+
+def tiles_text(tiles: list[str], counties: list[str], aps: dict[str, ApsArea]) -> str:
+    text = f"{len(tiles)} APS area{'s' if len(tiles) != 1 else ''}"
+    if counties:
+        text += " incl. whole-county rows " + ", ".join(aps[c].name for c in counties)
+    return text
 
 
 def build_aps_population(
     aps: dict[str, ApsArea], lk16: Lookup
-) -> tuple[list[PopRow], list[str]]:
+) -> tuple[list[PopRow], list[str], list[str]]:
     members = county_members(aps)
     las_by_pfa: dict[str, list[str]] = defaultdict(list)
     for la, pfa in lk16.la_to_pfa.items():
@@ -533,35 +587,79 @@ def build_aps_population(
 
     rows: list[PopRow] = []
     missing_report: list[str] = []
+    covered_report: list[str] = []
     for pfa in sorted(las_by_pfa):
         las = las_by_pfa[pfa]
         tiles, counties = aps_tiles(las, members)
-        tile_text = f"{len(tiles)} APS areas"
-        if counties:
-            tile_text += " incl. whole counties " + ", ".join(aps[c].name for c in counties)
+        covered = sorted(
+            f"{aps[d].name} {g} '{aps[d].cells[g][0].marker}'"
+            for c in counties
+            for d in members[c]
+            for g in APS_GROUP_COLUMNS
+            if aps[d].cells[g][0].value is None
+        )
+        if covered:
+            covered_report.append(
+                f"{pfa}: county row used where districts show {'; '.join(covered)}"
+            )
         for group in APS_GROUP_COLUMNS:
-            est, half_width, missing, notes, partial = aggregate_aps_group(pfa, group, tiles, set(las), aps)
+            agg = aggregate_aps_group(group, tiles, set(las), aps)
+            missing, notes = agg.missing, agg.notes
             if pfa == westminster_pfa and "E09000001" not in las:
-                notes.append("includes City of London residents (ONS counts them within Westminster)")
-            note = f"Sum of published estimates (thousands x 1000) for {tile_text}"
+                notes.append(
+                    "includes City of London residents (ONS counts them within Westminster)"
+                )
+            if missing:
+                available = len(tiles) - len(missing)
+                note = f"Not available: {'; '.join(missing)}."
+                note += (
+                    f" Partial sum of the {available} other areas: {round(agg.estimate * 1000)} (not a PFA total)."
+                    if available
+                    else " No other areas in this PFA, so no partial sum."
+                )
+                missing_report.append(f"{pfa} {group}: {'; '.join(missing)}")
+                rows.append(
+                    PopRow(pfa, group, None, None, None, APS_PERIOD, APS_SOURCE, note, True)
+                )
+                continue
+            note = f"Sum of estimates (thousands x 1000) for {tiles_text(tiles, counties, aps)}"
+            population = round(agg.estimate * 1000)
+            lower = upper = None
             if group == "all_aps":
                 note += "; no CI (ONS: 'All' is not sample-based)"
-            elif half_width is not None:
-                note += "; 95% CI half-widths combined in quadrature assuming independent areas"
+            elif agg.half_width is not None:
+                hw = round(agg.half_width * 1000)
+                lower, upper = population - hw, population + hw
+                note += "; 95% CI = sum +/- sqrt(sum of squared area CI half-widths), areas assumed independent"
+                if lower < 0:  # ONS: a negative lower limit means "assume above zero"
+                    lower = 0
+                    note += "; lower limit floored at 0"
             if notes:
                 note += "; " + "; ".join(notes)
-            if missing:
-                note += f"; MISSING {'; '.join(missing)}; partial sum of available areas {round(partial * 1000)}"
-                missing_report.append(f"{pfa} {group}: {'; '.join(missing)}")
-                rows.append(PopRow(pfa, group, None, None, None, APS_PERIOD, APS_SOURCE, note + ".", True))
-                continue
-            population = round(est * 1000)  # type: ignore[operator]
-            lower = upper = None
-            if half_width is not None:
-                hw = round(half_width * 1000)
-                lower, upper = max(population - hw, 0), population + hw
-            rows.append(PopRow(pfa, group, population, lower, upper, APS_PERIOD, APS_SOURCE, note + ".", False))
-    return rows, missing_report
+            rows.append(
+                PopRow(
+                    pfa, group, population, lower, upper, APS_PERIOD, APS_SOURCE, note + ".", False
+                )
+            )
+    return rows, missing_report, covered_report
+
+
+def check_aps_vs_mye(rows: list[PopRow], low: float = 0.8, high: float = 1.1) -> None:
+    """Guard against lookup/boundary mismatches between the 2016 and 2021 geographies.
+
+    APS 2015/16 excludes most communal establishments and predates five years of growth,
+    so it sits a little below MYE 2021; a ratio far outside that means areas were lost.
+    """
+    by_key = {(r.force_code, r.population_group): r.population for r in rows}
+    for (pfa, group), aps_all in by_key.items():
+        mye_all = by_key.get((pfa, "all"))
+        if (
+            group == "all_aps"
+            and aps_all is not None
+            and mye_all
+            and not (low <= aps_all / mye_all <= high)
+        ):
+            fail(f"{pfa}: APS 2015/16 all ({aps_all}) vs MYE 2021 ({mye_all}) out of range")
 
 
 def build_sources(ref_dir: Path) -> list[list[object]]:
@@ -575,19 +673,27 @@ def build_sources(ref_dir: Path) -> list[list[object]]:
     for name in sorted(REQUIRED_FILES):
         if name not in readme:
             fail(f"{name} is not described in the reference README")
-        description, mirror = readme[name]
-        publisher, period = SOURCE_META[name]
-        rows.append([Path(name).stem, titles.get(name, description), publisher, period, LICENCE, mirror])
+        _, mirror = readme[name]
+        title, publisher, period = SOURCE_META[name]
+        rows.append([Path(name).stem, titles.get(name, title), publisher, period, LICENCE, mirror])
     return rows
 
 
 # --------------------------------------------------------------------------- main
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reference-dir", type=Path, default=DEFAULT_REFERENCE_DIR,
-                        help=f"directory with the ONS reference files (default: {DEFAULT_REFERENCE_DIR})")
-    parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR,
-                        help=f"where to write the seed CSVs (default: {DEFAULT_OUT_DIR})")
+    parser.add_argument(
+        "--reference-dir",
+        type=Path,
+        default=DEFAULT_REFERENCE_DIR,
+        help=f"directory with the ONS reference files (default: {DEFAULT_REFERENCE_DIR})",
+    )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=DEFAULT_OUT_DIR,
+        help=f"where to write the seed CSVs (default: {DEFAULT_OUT_DIR})",
+    )
     return parser.parse_args(argv)
 
 
@@ -616,27 +722,79 @@ def main(argv: list[str] | None = None) -> int:
     force_rows, force_notes = build_forces(forces, lk22, region_of_pfa, region_names)
 
     mye_rows = build_mye_population(mye_areas, lk22)
-    aps_rows, missing = build_aps_population(aps, lk16)
-    pop_rows = sorted(mye_rows + aps_rows, key=lambda r: (r.force_code, r.reference_period, r.population_group))
+    aps_rows, missing, covered = build_aps_population(aps, lk16)
+    pop_rows = sorted(
+        mye_rows + aps_rows, key=lambda r: (r.force_code, r.reference_period, r.population_group)
+    )
+    check_aps_vs_mye(pop_rows)
     mye_sum = sum(r.population for r in mye_rows)  # type: ignore[misc]
     if mye_sum != ew_total:
         fail(f"force populations sum to {mye_sum}, MYE England and Wales total is {ew_total}")
 
-    write_csv(out_dir / "ref_regions.csv",
-              ["region_code", "region_name", "country", "source", "reference_date"], regions)
-    write_csv(out_dir / "ref_forces.csv",
-              ["force_code", "force_id", "force_name", "pfa_name", "region_code", "region_name",
-               "country", "source", "reference_date"], force_rows)
-    write_csv(out_dir / "ref_force_population.csv",
-              ["force_code", "population_group", "population", "population_ci_lower",
-               "population_ci_upper", "reference_period", "source", "method_note", "is_missing"],
-              ([r.force_code, r.population_group, r.population, r.ci_lower, r.ci_upper,
-                r.reference_period, r.source, r.method_note, r.is_missing] for r in pop_rows))
-    write_csv(out_dir / "ref_sources.csv",
-              ["source_id", "title", "publisher", "reference_period", "licence", "mirror"],
-              build_sources(ref_dir))
+    write_csv(
+        out_dir / "ref_regions.csv",
+        ["region_code", "region_name", "country", "source", "reference_date"],
+        regions,
+    )
+    write_csv(
+        out_dir / "ref_forces.csv",
+        [
+            "force_code",
+            "force_id",
+            "force_name",
+            "pfa_name",
+            "region_code",
+            "region_name",
+            "country",
+            "source",
+            "reference_date",
+        ],
+        force_rows,
+    )
+    write_csv(
+        out_dir / "ref_force_population.csv",
+        [
+            "force_code",
+            "population_group",
+            "population",
+            "population_ci_lower",
+            "population_ci_upper",
+            "reference_period",
+            "source",
+            "method_note",
+            "is_missing",
+        ],
+        (
+            [
+                r.force_code,
+                r.population_group,
+                r.population,
+                r.ci_lower,
+                r.ci_upper,
+                r.reference_period,
+                r.source,
+                r.method_note,
+                r.is_missing,
+            ]
+            for r in pop_rows
+        ),
+    )
+    write_csv(
+        out_dir / "ref_sources.csv",
+        ["source_id", "title", "publisher", "reference_period", "licence", "mirror"],
+        build_sources(ref_dir),
+    )
 
-    print_summary(out_dir, regions, force_rows, pop_rows, ew_total, aps, notes + force_notes, missing)
+    print_summary(
+        out_dir,
+        regions,
+        force_rows,
+        pop_rows,
+        ew_total,
+        aps,
+        notes + force_notes + covered,
+        missing,
+    )
     return 0
 
 
@@ -654,14 +812,20 @@ def print_summary(
         return sum(r.population or 0 for r in pop_rows if r.population_group == group)
 
     def published(group: str) -> int:
-        return round(sum(aps[c].cells[group][0].value or 0 for c in ("E92000001", "W92000004")) * 1000)
+        return round(
+            sum(aps[c].cells[group][0].value or 0 for c in ("E92000001", "W92000004")) * 1000
+        )
 
     print(f"wrote seeds to {out_dir}")
     print(f"  regions: {len(regions)}  forces: {len(force_rows)}  population rows: {len(pop_rows)}")
-    print(f"  mid-2021 population, England+Wales (sum of 43 PFAs): {total('all'):,} (MYE row {ew_total:,})")
+    print(
+        f"  mid-2021 population, England+Wales (sum of 43 PFAs): {total('all'):,} (MYE row {ew_total:,})"
+    )
     for group in APS_GROUP_COLUMNS:
-        print(f"  APS {APS_PERIOD} {group}: {total(group):,} summed over non-missing PFAs "
-              f"(published England+Wales {published(group):,})")
+        print(
+            f"  APS {APS_PERIOD} {group}: {total(group):,} summed over non-missing PFAs "
+            f"(published England+Wales {published(group):,})"
+        )
     for note in notes:
         print(f"  note: {note}")
     print(f"  missing APS rows: {len(missing)}")
