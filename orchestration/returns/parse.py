@@ -49,7 +49,8 @@ def parse_return(folder: Path) -> ParsedReturn:
         file_sha = sha256_of(path)
         grid = read_grid(path, spec)
         cells = canonical_cells(grid, spec)
-        _check_cells(cells, spec, manifest, grid.sheet)
+        _check_counts(cells, spec, grid.sheet)
+        cells = _with_iso_months(cells, spec, manifest, grid.sheet)
         n = cells.num_rows
         lineage = {
             "return_id": pa.array([manifest.return_id] * n, pa.string()),
@@ -65,7 +66,6 @@ def parse_return(folder: Path) -> ParsedReturn:
                 "file_sha256": file_sha,
                 "sheet": grid.sheet,
                 "layout": spec.layout,
-                "month_format": spec.month_format,
                 "suppression_markers": list(spec.suppression.markers),
                 "suppressed_lower": spec.suppression.lower,
                 "suppressed_upper": spec.suppression.upper,
@@ -84,21 +84,29 @@ def _where(spec: FileSpec, sheet: str | None, cell: dict, column: str) -> str:
     return f"file {spec.path}{sheet_part}, row {cell['source_row']}, column {column}"
 
 
-def _check_cells(cells: pa.Table, spec: FileSpec, manifest: ReturnManifest, sheet: str | None) -> None:
-    """Counts must be whole non-negative numbers or a declared marker; months must parse and
-    fall inside the return's period. Checked over whole columns, reporting the first bad cell."""
+def _check_counts(cells: pa.Table, spec: FileSpec, sheet: str | None) -> None:
+    """Counts must be whole non-negative numbers or a declared suppression marker. Checked over the
+    whole column at once, reporting the first bad cell and how many there are."""
     counts = cells["count_raw"]
-    ok = pc.or_(pc.match_substring_regex(counts, r"^[0-9]+$"), pc.is_in(counts, pa.array(spec.suppression.markers)))
+    ok = pc.or_(
+        pc.match_substring_regex(counts, r"^[0-9]+$"),
+        pc.is_in(counts, pa.array(spec.suppression.markers, pa.string())),
+    )
     if not pc.all(ok).as_py():
         cell = _first_bad(cells, pc.invert(ok))
-        bad_count = pc.sum(pc.invert(ok)).as_py()
         raise ReadError(
             f"{_where(spec, sheet, cell, cell['source_column'])}: count {cell['count_raw']!r} is not a "
             f"whole non-negative number or a suppression marker {spec.suppression.markers} "
-            f"({bad_count} such cell(s))"
+            f"({pc.sum(pc.invert(ok)).as_py()} such cell(s))"
         )
-    # Few distinct month strings per file: parse each once.
-    for raw in pc.unique(cells["month_raw"]).to_pylist():
+
+
+def _with_iso_months(cells: pa.Table, spec: FileSpec, manifest: ReturnManifest, sheet: str | None) -> pa.Table:
+    """Add `month` as YYYY-MM, read with the manifest's month_format; every month must fall inside
+    the return's period. A file holds few distinct month strings, so each is parsed once."""
+    distinct = pc.unique(cells["month_raw"])
+    iso = []
+    for raw in distinct.to_pylist():
         try:
             month = dt.datetime.strptime(raw, spec.month_format).strftime("%Y-%m")
         except (TypeError, ValueError):
@@ -108,3 +116,6 @@ def _check_cells(cells: pa.Table, spec: FileSpec, manifest: ReturnManifest, shee
             column = spec.columns.month or "(manifest month_value)"
             expected = f"a month in {spec.month_format!r} within {manifest.period.start}..{manifest.period.end}"
             raise ReadError(f"{_where(spec, sheet, cell, column)}: month {raw!r} is not {expected}")
+        iso.append(month)
+    months = pc.take(pa.array(iso, pa.string()), pc.index_in(cells["month_raw"], value_set=distinct))
+    return cells.append_column("month", months)

@@ -37,7 +37,6 @@ create table if not exists raw.return_files (
     file_sha256 varchar not null,
     sheet varchar,
     layout varchar not null,
-    month_format varchar not null,
     suppressed_lower integer not null,
     suppressed_upper integer not null,
     cell_count bigint not null
@@ -56,6 +55,7 @@ create table if not exists raw.return_cells (
     source_column varchar not null,
     source_header varchar,
     month_raw varchar,
+    month varchar,
     offence_raw varchar,
     nationality_raw varchar,
     count_raw varchar
@@ -127,9 +127,9 @@ def replace_return(con: duckdb.DuckDBPyConnection, landing_folder: str, parsed: 
             con.execute("insert into raw.return_supersessions values (?, ?)", [m.return_id, earlier])
         for f in parsed.files:
             con.execute(
-                "insert into raw.return_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into raw.return_files values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [f["return_id"], f["source_file"], f["file_sha256"], f["sheet"], f["layout"],
-                 f["month_format"], f["suppressed_lower"], f["suppressed_upper"], f["cell_count"]],
+                 f["suppressed_lower"], f["suppressed_upper"], f["cell_count"]],
             )
             for marker in f["suppression_markers"]:
                 con.execute(

@@ -1,0 +1,159 @@
+"""Validate a pandas frame against a registered suite and summarise the result in plain types.
+
+Why pandas: GX 1.24's SQL datasource on DuckDB fails every expectation (IndexError in
+resolve_metric_bundle), so callers read the suite's columns from DuckDB into a DataFrame.
+One ephemeral GX context serves the whole process (importing GX costs seconds); each call
+gets a fresh batch on the same dataframe asset, so repeated calls never clash on names.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from expectations.suites import SUITES
+
+if TYPE_CHECKING:
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationValidationResult,
+    )
+
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
+MAX_UNEXPECTED_VALUES = 5
+_RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_UNEXPECTED_VALUES}
+_COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+_GX_INTERNAL_KWARGS = ("batch_id",)
+_LOCK = threading.Lock()  # GX contexts and validators are not thread-safe.
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    """What an asset check needs from one validation, in JSON-serialisable types."""
+
+    suite: str
+    success: bool
+    evaluated: int
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    rows: int = 0
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Plain dict for Dagster check metadata."""
+        return {
+            "suite": self.suite,
+            "success": self.success,
+            "rows": self.rows,
+            "evaluated_expectations": self.evaluated,
+            "failed_expectations": len(self.failed),
+            "failures": [dict(f) for f in self.failed],
+        }
+
+
+@cache
+def _batch_definition() -> BatchDefinition:
+    """The process-wide ephemeral context's single whole-dataframe batch definition."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    asset = context.data_sources.add_pandas(name="warehouse_frames").add_dataframe_asset(
+        name="frame"
+    )
+    return asset.add_batch_definition_whole_dataframe(name="whole_frame")
+
+
+def _plain_column(series: pd.Series) -> pd.Series:
+    """Nullable extension dtypes (DuckDB's ``.df()`` gives Int32/boolean with pd.NA) as
+    numpy/object columns: some GX pandas metrics raise on ``bool(pd.NA)``."""
+    dtype = series.dtype
+    if not isinstance(dtype, pd.api.extensions.ExtensionDtype) or _is_nan_safe(dtype):
+        return series
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        values = series.astype(object)
+        return values.where(series.notna(), None)
+    if series.hasnans:
+        return series.astype("float64")
+    return pd.Series(series.to_numpy(), index=series.index, name=series.name)
+
+
+def _is_nan_safe(dtype: Any) -> bool:
+    """Extension dtypes whose missing value is NaN/NaT, which GX handles (pandas 3 ``str``)."""
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.na_value is np.nan
+    return isinstance(dtype, pd.CategoricalDtype | pd.DatetimeTZDtype)
+
+
+def _plain_frame(df: pd.DataFrame) -> pd.DataFrame:
+    return df.apply(_plain_column) if len(df.columns) else df
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-serialisable copy of a GX result value."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | np.ndarray):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+def _failure(result: ExpectationValidationResult) -> dict[str, Any]:
+    """One failed expectation: type, column(s), arguments, and what was observed."""
+    config = result.expectation_config
+    kwargs = dict(config.kwargs)
+    columns = [kwargs[k] for k in _COLUMN_KWARGS if k in kwargs]
+    detail = result.result or {}
+    failure: dict[str, Any] = {
+        "expectation": config.type,
+        "column": columns[0] if len(columns) == 1 else None,
+        "columns": _plain(columns),
+        "kwargs": _plain(
+            {k: v for k, v in kwargs.items() if k not in _COLUMN_KWARGS + _GX_INTERNAL_KWARGS}
+        ),
+        "observed_value": _plain(detail.get("observed_value")),
+        "unexpected_count": _plain(detail.get("unexpected_count")),
+        "unexpected_percent": _plain(detail.get("unexpected_percent")),
+        "unexpected_values": _plain(
+            detail.get("partial_unexpected_list", [])[:MAX_UNEXPECTED_VALUES]
+        ),
+    }
+    exception = result.exception_info or {}
+    if exception.get("raised_exception"):
+        failure["exception"] = str(exception.get("exception_message"))
+    return failure
+
+
+def validate_frame(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
+    """Validate ``df`` (the suite's columns, see ``select_sql``) against a registered suite."""
+    suite = SUITES[suite_name].build()
+    frame = _plain_frame(df)
+    with _LOCK:
+        batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format=_RESULT_FORMAT)
+    failed = [_failure(r) for r in result.results if not r.success]
+    return SuiteOutcome(
+        suite=suite_name,
+        success=bool(result.success),
+        evaluated=int(result.statistics["evaluated_expectations"]),
+        failed=failed,
+        rows=len(df),
+    )

@@ -1,0 +1,205 @@
+"""Expectation suites as code, and the registry that ties each suite to its DuckDB relation.
+
+Each ``SuiteSpec`` lists only the columns its suite reads, so an asset check can select just
+those from DuckDB (``select_sql``) and validate a small pandas frame. GX is imported inside
+the builders so that importing this module (e.g. from the Dagster definitions) stays cheap.
+
+Null handling: GX column expectations ignore nulls, so nullable measures (suppressed
+``arrests``, ``population`` for 'unknown', ``rate_per_100k``) need no ``mostly``; pair
+expectations skip rows where either side is null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+    from great_expectations.expectations import Expectation
+
+NATIONALITY_GROUPS = ["all", "british", "non_british", "unknown"]
+DATA_ORIGINS = ["real", "synthetic"]
+FORCE_CODE_REGEX = r"^(E23|W15)\d{6}$"
+REGION_CODE_REGEX = r"^(E12|W92)\d{6}$"
+FORCES_IN_ENGLAND_AND_WALES = 43
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A suite, the relation it validates and the only columns it needs."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    build: Callable[[], gx.ExpectationSuite]
+
+
+def _gx() -> Any:
+    import great_expectations as gx
+
+    return gx
+
+
+def _suite(name: str, expectations: list[Expectation]) -> gx.ExpectationSuite:
+    """An unsaved suite: it is validated directly against a batch, never stored."""
+    return _gx().ExpectationSuite(name=name, expectations=expectations)
+
+
+def _not_null(*columns: str) -> list[Expectation]:
+    e = _gx().expectations
+    return [e.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
+
+
+def _between(column: str, min_value: float | None, max_value: float | None) -> Expectation:
+    return _gx().expectations.ExpectColumnValuesToBeBetween(
+        column=column, min_value=min_value, max_value=max_value
+    )
+
+
+def _a_at_least_b(column_a: str, column_b: str) -> Expectation:
+    """column_a >= column_b on rows where both are present."""
+    return _gx().expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A=column_a,
+        column_B=column_b,
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+    )
+
+
+def _in_set(column: str, values: list[Any]) -> Expectation:
+    return _gx().expectations.ExpectColumnValuesToBeInSet(column=column, value_set=values)
+
+
+def _regex(column: str, pattern: str) -> Expectation:
+    return _gx().expectations.ExpectColumnValuesToMatchRegex(column=column, regex=pattern)
+
+
+def _at_least_one_row() -> Expectation:
+    return _gx().expectations.ExpectTableRowCountToBeBetween(min_value=1)
+
+
+def build_stg_force_returns__cells() -> gx.ExpectationSuite:
+    """One row per parsed spreadsheet cell; counts are bounded, bounds are ordered."""
+    return _suite(
+        "stg_force_returns__cells",
+        [
+            *_not_null("return_id", "source_row", "month", "offence_raw", "nationality_raw"),
+            _between("source_row", 1, None),
+            _between("arrests", 0, 100_000),
+            _between("arrests_lower", 0, None),
+            _a_at_least_b("arrests_upper", "arrests_lower"),
+            _in_set("is_suppressed", [True, False]),
+        ],
+    )
+
+
+def _rate_expectations() -> list[Expectation]:
+    """What a statistician checks on any published rate table, whatever its geography."""
+    return [
+        _at_least_one_row(),
+        *_not_null("period", "offence_group", "nationality_group", "data_origin"),
+        _in_set("nationality_group", NATIONALITY_GROUPS),
+        _in_set("data_origin", DATA_ORIGINS),
+        _between("arrests_lower", 0, None),
+        _a_at_least_b("arrests_upper", "arrests_lower"),
+        _between("share_of_arrests", 0, 1),
+        _between("rate_per_100k", 0, 100_000),
+        _between("population", 1, None),
+        _between("months_covered", 1, 12),
+    ]
+
+
+def build_rates_by_force_offence() -> gx.ExpectationSuite:
+    """Rates per force: shared rate checks plus a valid force code."""
+    return _suite(
+        "rates_by_force_offence",
+        [
+            *_rate_expectations(),
+            *_not_null("force_code"),
+            _regex("force_code", FORCE_CODE_REGEX),
+        ],
+    )
+
+
+def build_rates_by_region_offence() -> gx.ExpectationSuite:
+    """Rates per region: shared rate checks plus coverage and a valid region code."""
+    return _suite(
+        "rates_by_region_offence",
+        [
+            *_rate_expectations(),
+            *_not_null("region_code"),
+            _regex("region_code", REGION_CODE_REGEX),
+            _between("population_coverage", 0, 1),
+            _between("forces_reporting", 1, FORCES_IN_ENGLAND_AND_WALES),
+            _a_at_least_b("forces_in_region", "forces_reporting"),
+        ],
+    )
+
+
+_RATE_COLUMNS = (
+    "period",
+    "offence_group",
+    "nationality_group",
+    "arrests_lower",
+    "arrests_upper",
+    "population",
+    "rate_per_100k",
+    "share_of_arrests",
+    "months_covered",
+    "data_origin",
+)
+
+SUITES: dict[str, SuiteSpec] = {
+    spec.name: spec
+    for spec in (
+        SuiteSpec(
+            name="stg_force_returns__cells",
+            table="staging.stg_force_returns__cells",
+            columns=(
+                "return_id",
+                "source_row",
+                "month",
+                "offence_raw",
+                "nationality_raw",
+                "is_suppressed",
+                "arrests",
+                "arrests_lower",
+                "arrests_upper",
+            ),
+            build=build_stg_force_returns__cells,
+        ),
+        SuiteSpec(
+            name="rates_by_force_offence",
+            table="marts.rates_by_force_offence",
+            columns=("force_code", *_RATE_COLUMNS),
+            build=build_rates_by_force_offence,
+        ),
+        SuiteSpec(
+            name="rates_by_region_offence",
+            table="marts.rates_by_region_offence",
+            columns=(
+                "region_code",
+                *_RATE_COLUMNS,
+                "population_coverage",
+                "forces_reporting",
+                "forces_in_region",
+            ),
+            build=build_rates_by_region_offence,
+        ),
+    )
+}
+
+
+def quote_identifier(name: str) -> str:
+    """A DuckDB identifier in double quotes, embedded quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def select_sql(suite_name: str) -> str:
+    """``select <needed columns> from <table>`` for a registered suite (identifiers only)."""
+    spec = SUITES[suite_name]
+    columns = ", ".join(quote_identifier(c) for c in spec.columns)
+    table = ".".join(quote_identifier(part) for part in spec.table.split("."))
+    return f"select {columns} from {table}"
