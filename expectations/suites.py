@@ -15,14 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from expectations._gx import gx as _gx
+
 if TYPE_CHECKING:
     import great_expectations as gx
     from great_expectations.expectations import Expectation
 
 NATIONALITY_GROUPS = ["all", "british", "non_british", "unknown"]
 DATA_ORIGINS = ["real", "synthetic"]
-FORCE_CODE_REGEX = r"^(E23|W15)\d{6}$"
-REGION_CODE_REGEX = r"^(E12|W92)\d{6}$"
+FORCE_CODE_REGEX = r"^(?:E23|W15)\d{6}$"
+REGION_CODE_REGEX = r"^(?:E12|W92)\d{6}$"
 FORCES_IN_ENGLAND_AND_WALES = 43
 
 
@@ -34,12 +36,6 @@ class SuiteSpec:
     table: str
     columns: tuple[str, ...]
     build: Callable[[], gx.ExpectationSuite]
-
-
-def _gx() -> Any:
-    import great_expectations as gx
-
-    return gx
 
 
 def _suite(name: str, expectations: list[Expectation]) -> gx.ExpectationSuite:

@@ -9,8 +9,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations import SUITES, select_sql, validate_frame
-from expectations.runner import SuiteOutcome
+# Submodules, not the package: the editable install registered ``expectations`` as a
+# namespace package, so outside the repo root its ``__init__`` may not run.
+from expectations.runner import SuiteOutcome, validate_frame
+from expectations.suites import SUITES, select_sql
 
 
 def _cells() -> pd.DataFrame:
@@ -69,11 +71,10 @@ VALID = {
 
 def _failure(outcome: SuiteOutcome, expectation: str, column: str) -> dict:
     matches = [
-        f
-        for f in outcome.failed
-        if f["expectation"] == expectation and column in f["columns"]
+        f for f in outcome.failed if f["expectation"] == expectation and column in f["columns"]
     ]
     assert matches, f"{expectation} on {column} not in {outcome.failed}"
+    assert "exception" not in matches[0], matches[0]
     return matches[0]
 
 
@@ -122,9 +123,7 @@ def test_upper_below_lower_fails() -> None:
     df.loc[2, "arrests_upper"] = 10
     outcome = validate_frame("rates_by_force_offence", df)
     assert not outcome.success
-    failure = _failure(
-        outcome, "expect_column_pair_values_a_to_be_greater_than_b", "arrests_upper"
-    )
+    failure = _failure(outcome, "expect_column_pair_values_a_to_be_greater_than_b", "arrests_upper")
     assert failure["columns"] == ["arrests_upper", "arrests_lower"]
     assert failure["unexpected_values"] == [[10, 15]]
 
@@ -202,7 +201,11 @@ def test_duckdb_frame_round_trip() -> None:
     df = con.sql(select_sql("stg_force_returns__cells")).df()
     assert list(df.columns) == list(SUITES["stg_force_returns__cells"].columns)
     assert validate_frame("stg_force_returns__cells", df).success
-    con.execute("update staging.stg_force_returns__cells set arrests_lower = 9 where source_row = 2")
-    outcome = validate_frame("stg_force_returns__cells", con.sql(select_sql("stg_force_returns__cells")).df())
+    con.execute(
+        "update staging.stg_force_returns__cells set arrests_lower = 9 where source_row = 2"
+    )
+    outcome = validate_frame(
+        "stg_force_returns__cells", con.sql(select_sql("stg_force_returns__cells")).df()
+    )
     failure = _failure(outcome, "expect_column_pair_values_a_to_be_greater_than_b", "arrests_lower")
     assert failure["unexpected_values"] == [[7, 9]]

@@ -1,0 +1,1 @@
+"""force-returns-warehouse: the Dagster code location and the `warehouse` command."""

@@ -1,0 +1,35 @@
+"""The dbt project, with its manifest prepared once and re-parsed only when a dbt file changed."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration import settings
+
+DBT_PROJECT = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+_SOURCE_DIRS = ("models", "seeds", "macros", "tests")
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    paths = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    for folder in _SOURCE_DIRS:
+        paths += [p for p in (project_dir / folder).rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in paths)
+
+
+def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
+    """Run `dbt parse` (partial parsing keeps it quick) when the manifest is missing or stale."""
+    manifest = project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir):
+        subprocess.run(
+            [settings.DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(project.project_dir),
+             "--profiles-dir", str(project.project_dir)],
+            check=True,
+        )
+    return manifest
+
+
+ensure_manifest()

@@ -1,0 +1,35 @@
+"""The published warehouse: built only after every blocking check on staging and marts passed."""
+
+
+import duckdb
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform import dbt_models
+from orchestration.publish import publish
+
+# Publication depends directly on every model a blocking check guards, so any failing check stops it.
+GUARDED_MODELS = ("stg_force_returns__cells", "rates_by_force_offence", "rates_by_region_offence")
+
+
+@dg.asset(
+    deps=[get_asset_key_for_model([dbt_models], name) for name in GUARDED_MODELS],
+    group_name="publication",
+    kinds={"duckdb", "parquet"},
+    description="data/warehouse/warehouse.duckdb (+ Parquet marts), swapped in atomically.",
+)
+def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
+        inputs = con.execute("select return_id, content_sha256 from raw.force_returns order by 1").fetchall()
+    publication = publish(warehouse.build_db, warehouse.published, inputs)
+    context.log.info(f"published {publication.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(publication.path)),
+            "published_at": publication.published_at.isoformat(),
+            "returns": len(inputs),
+            "mart_rows": dg.MetadataValue.json(publication.tables),
+            "parquet_dir": dg.MetadataValue.path(str(publication.parquet_dir)),
+        }
+    )

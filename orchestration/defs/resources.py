@@ -1,0 +1,45 @@
+"""Resources: where the warehouse lives, and the dbt CLI."""
+
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration import settings
+from orchestration.defs.dbt_project import DBT_PROJECT
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Landing folder to read returns from and the published warehouse file to refresh."""
+
+    landing_dir: str
+    warehouse_path: str
+
+    @property
+    def landing(self) -> Path:
+        return Path(self.landing_dir)
+
+    @property
+    def published(self) -> Path:
+        return Path(self.warehouse_path)
+
+    @property
+    def build_db(self) -> Path:
+        return settings.build_db_path(self.published)
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "warehouse": WarehouseResource(
+                landing_dir=str(settings.landing_dir()), warehouse_path=str(settings.warehouse_path())
+            ),
+            "dbt": DbtCliResource(
+                project_dir=DBT_PROJECT,
+                profiles_dir=str(settings.DBT_PROJECT_DIR),
+                dbt_executable=settings.DBT_EXECUTABLE,
+            ),
+        }
+    )

@@ -1,0 +1,1 @@
+"""Reading force returns: manifest, readers, canonical cells, raw store and ingestion."""

@@ -1,0 +1,32 @@
+"""Where the warehouse reads and writes. Environment variables let a user point it at their own
+returns and warehouse file without editing code; the `warehouse` command sets them from options."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# dbt installed beside this Python, whether or not the environment's bin folder is on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+LANDING_ENV = "WAREHOUSE_LANDING"
+WAREHOUSE_ENV = "WAREHOUSE_PATH"
+
+
+def landing_dir() -> Path:
+    return Path(os.environ.get(LANDING_ENV, REPO_ROOT / "data" / "landing")).resolve()
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get(WAREHOUSE_ENV, REPO_ROOT / "data" / "warehouse" / "warehouse.duckdb")).resolve()
+
+
+def build_db_path(published: Path) -> Path:
+    """The private database a refresh builds in, beside the published file but never opened by readers.
+
+    Always named warehouse.duckdb: DuckDB names a file's catalog after it, and the dbt manifest
+    Dagster reads was parsed against that catalog name."""
+    return published.parent / f".build-{published.stem}" / "warehouse.duckdb"
