@@ -9,8 +9,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-# Submodules, not the package: the editable install registered ``expectations`` as a
-# namespace package, so outside the repo root its ``__init__`` may not run.
 from expectations.runner import SuiteOutcome, validate_frame
 from expectations.suites import SUITES, select_sql
 
