@@ -1,12 +1,14 @@
 """The `warehouse` command: refresh the warehouse, and query the published file.
 
-    warehouse refresh [--landing DIR] [--warehouse PATH] [--quiet]
-    warehouse sql "SELECT ..." [--warehouse PATH]
+warehouse refresh [--landing DIR] [--warehouse PATH] [--quiet]
+warehouse sql "SELECT ..." [--warehouse PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 import time
@@ -45,7 +47,9 @@ def refresh(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     from orchestration.refresh import run_refresh  # imports Dagster: only when refreshing
 
-    outcome = run_refresh(log_level="ERROR" if args.quiet else "INFO")
+    # dbt's progress lines go to stdout through dagster-dbt; --quiet swallows them.
+    with contextlib.redirect_stdout(io.StringIO()) if args.quiet else contextlib.nullcontext():
+        outcome = run_refresh(log_level="ERROR" if args.quiet else "INFO")
     elapsed = time.perf_counter() - started
     for line in outcome.problems:
         print(f"warehouse: {line}", file=sys.stderr)
@@ -78,18 +82,24 @@ def sql(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="warehouse", description="Police arrest statistics warehouse.")
+    parser = argparse.ArgumentParser(
+        prog="warehouse", description="Police arrest statistics warehouse."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     p_refresh = commands.add_parser("refresh", help="parse returns, build, check and publish")
     p_refresh.add_argument("--landing", help="folder of returns (default: data/landing)")
-    p_refresh.add_argument("--warehouse", help="published file (default: data/warehouse/warehouse.duckdb)")
+    p_refresh.add_argument(
+        "--warehouse", help="published file (default: data/warehouse/warehouse.duckdb)"
+    )
     p_refresh.add_argument("--quiet", action="store_true", help="print only the outcome")
     p_refresh.set_defaults(func=refresh)
 
     p_sql = commands.add_parser("sql", help="run a query on the published warehouse (read-only)")
     p_sql.add_argument("query")
-    p_sql.add_argument("--warehouse", help="published file (default: data/warehouse/warehouse.duckdb)")
+    p_sql.add_argument(
+        "--warehouse", help="published file (default: data/warehouse/warehouse.duckdb)"
+    )
     p_sql.add_argument("--max-rows", type=int, default=100)
     p_sql.set_defaults(func=sql)
 

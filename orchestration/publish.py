@@ -50,7 +50,7 @@ def _export_parquet(con: duckdb.DuckDBPyConnection, tables: list[str], parquet_d
         target = parquet_dir / f"{table}.parquet"
         tmp = parquet_dir / f".{table}.{uuid.uuid4().hex}.parquet"
         # Table names come from the catalogue, not from input; quoted as identifiers.
-        con.execute(f'copy marts."{table}" to \'{tmp.as_posix()}\' (format parquet)')
+        con.execute(f"copy marts.\"{table}\" to '{tmp.as_posix()}' (format parquet)")
         os.replace(tmp, target)
 
 
@@ -71,10 +71,13 @@ def publish(build_db: Path, published: Path, inputs: list[tuple[str, str]]) -> P
                 "(published_at timestamp, return_id varchar, content_sha256 varchar)"
             )
             con.executemany(
-                "insert into meta.publication values (?, ?, ?)", [[now, rid, sha] for rid, sha in inputs]
+                "insert into meta.publication values (?, ?, ?)",
+                [[now, rid, sha] for rid, sha in inputs],
             )
             tables = _mart_tables(con)
-            counts = {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables}
+            counts = {
+                t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables
+            }
             con.execute("checkpoint")
         _fsync(tmp)
         os.replace(tmp, published)

@@ -25,7 +25,11 @@ class RefreshOutcome:
 
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    return (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
 
 
 def _quarantined() -> dict[str, str]:
@@ -33,7 +37,11 @@ def _quarantined() -> dict[str, str]:
     if not build_db.exists():
         return {}
     with duckdb.connect(str(build_db), read_only=True) as con:
-        return dict(con.execute("select landing_folder, error from raw.quarantined_returns order by 1").fetchall())
+        return dict(
+            con.execute(
+                "select landing_folder, error from raw.quarantined_returns order by 1"
+            ).fetchall()
+        )
 
 
 def run_refresh(log_level: str = "INFO") -> RefreshOutcome:

@@ -21,7 +21,9 @@ def landing_dir() -> Path:
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get(WAREHOUSE_ENV, REPO_ROOT / "data" / "warehouse" / "warehouse.duckdb")).resolve()
+    return Path(
+        os.environ.get(WAREHOUSE_ENV, REPO_ROOT / "data" / "warehouse" / "warehouse.duckdb")
+    ).resolve()
 
 
 def build_db_path(published: Path) -> Path:

@@ -64,7 +64,9 @@ def test_same_counts_in_both_layouts_parse_to_identical_rows(tmp_path):
     _assert_matches_truth(parsed["csv"], truth)
     _assert_matches_truth(parsed["xlsx"], truth)
     unsuppressed = {k for k, v in parsed["csv"].items() if v != "*"}
-    assert {k: parsed["csv"][k] for k in unsuppressed} == {k: parsed["xlsx"][k] for k in unsuppressed}
+    assert {k: parsed["csv"][k] for k in unsuppressed} == {
+        k: parsed["xlsx"][k] for k in unsuppressed
+    }
 
 
 def test_lineage_points_at_the_cell_in_the_file(tmp_path):
@@ -74,7 +76,11 @@ def test_lineage_points_at_the_cell_in_the_file(tmp_path):
     folder = SAMPLE_LANDING / "durham-fy2023-24"
     cells = parse_return(folder).cells.to_pylist()
     sheet = openpyxl.load_workbook(folder / "foi_response_arrests.xlsx", read_only=True)["Arrests"]
-    grid = {(r, c): v for r, row in enumerate(sheet.iter_rows(values_only=True), 1) for c, v in enumerate(row, 1)}
+    grid = {
+        (r, c): v
+        for r, row in enumerate(sheet.iter_rows(values_only=True), 1)
+        for c, v in enumerate(row, 1)
+    }
     for cell in cells[:: len(cells) // 25]:
         column_number = ord(cell["source_column"]) - 64
         assert str(grid[(cell["source_row"], column_number)]) == cell["count_raw"]
@@ -84,7 +90,9 @@ def test_lineage_points_at_the_cell_in_the_file(tmp_path):
 def test_manifest_error_names_file_and_key(tmp_path):
     path = tmp_path / "manifest.yml"
     path.write_text(
-        (SAMPLE_LANDING / "cleveland-fy2023-24" / "manifest.yml").read_text().replace("layout: long", "layout: diagonal")
+        (SAMPLE_LANDING / "cleveland-fy2023-24" / "manifest.yml")
+        .read_text()
+        .replace("layout: long", "layout: diagonal")
     )
     with pytest.raises(ManifestError) as error:
         load_manifest(path)
@@ -104,5 +112,9 @@ def test_bad_count_names_file_row_and_column(tmp_path):
     with pytest.raises(ReadError) as error:
         parse_return(folder)
     message = str(error.value)
-    assert "file arrests_by_nationality.csv" in message and "row 10" in message and "column D" in message
+    assert (
+        "file arrests_by_nationality.csv" in message
+        and "row 10" in message
+        and "column D" in message
+    )
     assert "'twelve'" in message

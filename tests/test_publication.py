@@ -62,13 +62,20 @@ def test_reader_holding_published_file_is_not_blocked_and_sees_one_version(publi
     broken = landing / "cleveland-resubmitted"
     shutil.copytree(landing / "cleveland-fy2023-24", broken)
     manifest = broken / "manifest.yml"
-    manifest.write_text(manifest.read_text().replace("return_id: cleveland-fy2023-24", "return_id: cleveland-extra"))
+    manifest.write_text(
+        manifest.read_text().replace("return_id: cleveland-fy2023-24", "return_id: cleveland-extra")
+    )
     csv_path = broken / "arrests_by_nationality.csv"
-    csv_path.write_text(csv_path.read_text().replace("\n2023-05,Robbery,UK,", "\n2023-05,Robbery,UK,x", 1))
+    csv_path.write_text(
+        csv_path.read_text().replace("\n2023-05,Robbery,UK,", "\n2023-05,Robbery,UK,x", 1)
+    )
 
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(warehouse), "go"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert reader.stdout.readline().strip() == "ready"
     outcome = refresh(landing, warehouse)  # runs while the reader holds the file open
@@ -89,7 +96,9 @@ def test_duckdb_cli_opens_published_file_read_only(published):
     assert duckdb_cli, "duckdb-cli is installed in the environment"
     result = subprocess.run(
         [duckdb_cli, "-readonly", "-csv", str(warehouse), "-c", FORCE_ROWS_SQL],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "7"

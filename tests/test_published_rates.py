@@ -18,11 +18,17 @@ NON_BRITISH_CSV = {"POLISH", "ROMANIAN", "IRISH", "ALBANIAN", "OTHER FOREIGN"}
 
 def _population(force_code: str, group: str) -> int:
     with POPULATION_SEED.open() as fh:
-        (row,) = [r for r in csv.DictReader(fh) if r["force_code"] == force_code and r["population_group"] == group]
+        (row,) = [
+            r
+            for r in csv.DictReader(fh)
+            if r["force_code"] == force_code and r["population_group"] == group
+        ]
     return int(row["population"])
 
 
-def _csv_counts(folder: Path, offence: str | None, nationalities: set[str] | None) -> tuple[int, int]:
+def _csv_counts(
+    folder: Path, offence: str | None, nationalities: set[str] | None
+) -> tuple[int, int]:
     """(sum of numeric counts, number of suppressed cells) straight from a CSV-long return."""
     total = suppressed = 0
     with (folder / "arrests_by_nationality.csv").open() as fh:
@@ -74,16 +80,27 @@ def test_force_rate_non_british_sexual_offences(published_sample):
         ["W15000002"],
     )
     assert row[0] == arrests
-    assert row[1] == pytest.approx(arrests / _population("W15000002", "non_british") * 100_000, rel=1e-12)
+    assert row[1] == pytest.approx(
+        arrests / _population("W15000002", "non_british") * 100_000, rel=1e-12
+    )
     assert row[2] == pytest.approx(arrests / all_arrests, rel=1e-12)
 
 
 def test_region_rate_all_offences_wales(published_sample):
-    wales = {"W15000004": "dyfed-powys", "W15000002": "gwent", "W15000001": "north-wales", "W15000003": "south-wales"}
+    wales = {
+        "W15000004": "dyfed-powys",
+        "W15000002": "gwent",
+        "W15000001": "north-wales",
+        "W15000003": "south-wales",
+    }
     arrests = 0
-    for code, force_id in wales.items():
+    for force_id in wales.values():
         folder = SAMPLE_LANDING / f"{force_id}-fy2023-24"
-        arrests += _xlsx_total(folder) if (folder / "foi_response_arrests.xlsx").exists() else _csv_counts(folder, None, None)[0]
+        arrests += (
+            _xlsx_total(folder)
+            if (folder / "foi_response_arrests.xlsx").exists()
+            else _csv_counts(folder, None, None)[0]
+        )
     population = sum(_population(code, "all") for code in wales)
     row = _mart(
         published_sample,

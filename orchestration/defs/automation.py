@@ -1,6 +1,5 @@
 """When a refresh runs: nightly, and whenever the landing folder changes."""
 
-
 import hashlib
 
 import dagster as dg
@@ -31,7 +30,9 @@ def landing_fingerprint() -> str:
     return digest.hexdigest()
 
 
-@dg.sensor(job=refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(
+    job=refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
+)
 def landing_sensor(context: dg.SensorEvaluationContext):
     """Request a refresh when a return is added, changed or removed; nothing when all is as before."""
     fingerprint = landing_fingerprint()

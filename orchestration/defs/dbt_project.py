@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -9,7 +10,9 @@ from dagster_dbt import DbtProject
 
 from orchestration import settings
 
-DBT_PROJECT = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+DBT_PROJECT = DbtProject(
+    project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
+)
 _SOURCE_DIRS = ("models", "seeds", "macros", "tests")
 
 
@@ -20,14 +23,33 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return max(p.stat().st_mtime for p in paths)
 
 
+def dbt_environment() -> dict[str, str]:
+    """The environment dbt runs in: profiles.yml reads the build database's path from it. Parsing
+    and building with the same value keeps dbt's partial parsing valid between the two."""
+    return {
+        **os.environ,
+        "WAREHOUSE_BUILD_DB": str(settings.build_db_path(settings.warehouse_path())),
+    }
+
+
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     """Run `dbt parse` (partial parsing keeps it quick) when the manifest is missing or stale."""
     manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir):
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
+        project.project_dir
+    ):
         subprocess.run(
-            [settings.DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(project.project_dir),
-             "--profiles-dir", str(project.project_dir)],
+            [
+                settings.DBT_EXECUTABLE,
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project.project_dir),
+                "--profiles-dir",
+                str(project.project_dir),
+            ],
             check=True,
+            env=dbt_environment(),
         )
     return manifest
 

@@ -1,8 +1,7 @@
 """Parse the force returns in the landing folder into the raw schema of the build database."""
 
-
-import duckdb
 import dagster as dg
+import duckdb
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.returns.ingest import ingest_landing
@@ -44,7 +43,10 @@ def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         )
     context.log.info(f"landing {warehouse.landing}: {report.summary()}")
     for table in RAW_TABLES:
-        metadata = {"returns_parsed": len(report.parsed), "returns_unchanged": len(report.unchanged)}
+        metadata = {
+            "returns_parsed": len(report.parsed),
+            "returns_unchanged": len(report.unchanged),
+        }
         if table in counts:
             metadata["dagster/row_count"] = counts[table]
         if table == "quarantined_returns":

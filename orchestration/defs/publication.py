@@ -1,8 +1,7 @@
 """The published warehouse: built only after every blocking check on staging and marts passed."""
 
-
-import duckdb
 import dagster as dg
+import duckdb
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.defs.resources import WarehouseResource
@@ -19,9 +18,13 @@ GUARDED_MODELS = ("stg_force_returns__cells", "rates_by_force_offence", "rates_b
     kinds={"duckdb", "parquet"},
     description="data/warehouse/warehouse.duckdb (+ Parquet marts), swapped in atomically.",
 )
-def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
-        inputs = con.execute("select return_id, content_sha256 from raw.force_returns order by 1").fetchall()
+        inputs = con.execute(
+            "select return_id, content_sha256 from raw.force_returns order by 1"
+        ).fetchall()
     publication = publish(warehouse.build_db, warehouse.published, inputs)
     context.log.info(f"published {publication.path}")
     return dg.MaterializeResult(

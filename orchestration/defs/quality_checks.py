@@ -5,8 +5,8 @@ pandas (GX 1.x's SQL datasource fails on DuckDB; the pandas one works). A failed
 `published_warehouse`, so the published file stays as it was.
 """
 
-import duckdb
 import dagster as dg
+import duckdb
 from dagster_dbt import get_asset_key_for_model
 
 from expectations.suites import SUITES, select_sql

@@ -1,6 +1,5 @@
 """Resources: where the warehouse lives, and the dbt CLI."""
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -34,7 +33,8 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(
-                landing_dir=str(settings.landing_dir()), warehouse_path=str(settings.warehouse_path())
+                landing_dir=str(settings.landing_dir()),
+                warehouse_path=str(settings.warehouse_path()),
             ),
             "dbt": DbtCliResource(
                 project_dir=DBT_PROJECT,

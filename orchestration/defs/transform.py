@@ -2,11 +2,15 @@
 asset checks. `dbt build` runs models and tests in dependency order, so a failing test stops the
 models downstream of it."""
 
-
 import os
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.defs.dbt_project import DBT_PROJECT
 from orchestration.defs.resources import WarehouseResource
@@ -14,8 +18,12 @@ from orchestration.defs.resources import WarehouseResource
 TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR
+)
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
     # profiles.yml reads the build database's path from the environment of the dbt process.
     os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.build_db)
     yield from dbt.cli(["build"], context=context).stream()

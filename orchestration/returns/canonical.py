@@ -39,7 +39,9 @@ def _where(grid: Grid, spec: FileSpec, row: int | None = None, column: str | Non
 
 def _columns_by_header(grid: Grid, spec: FileSpec) -> tuple[list[str], dict[str, int]]:
     if len(grid.rows) < spec.header_row:
-        raise ReadError(f"{_where(grid, spec, spec.header_row)}: header row is past the end of the data")
+        raise ReadError(
+            f"{_where(grid, spec, spec.header_row)}: header row is past the end of the data"
+        )
     header = grid.rows[spec.header_row - 1]
     index: dict[str, int] = {}
     for i, name in enumerate(header):
@@ -67,7 +69,7 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
     width = max((len(r) for r in grid.rows), default=0)
     body = [r + [""] * (width - len(r)) for r in grid.rows[spec.header_row :]]
     first_row = spec.header_row + 1
-    columns = list(zip(*body)) if body else [()] * width
+    columns = list(zip(*body, strict=True)) if body else [()] * width
     table = pa.table(
         {"source_row": pa.array(range(first_row, first_row + len(body)), pa.int32())}
         | {f"c{i}": pa.array(columns[i], pa.string()) for i in range(width)}
@@ -78,7 +80,9 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
     if width:
         keep = pc.invert(_all_true([pc.equal(table[f"c{i}"], "") for i in range(width)]))
     for column, pattern in spec.skip_rows_matching.items():
-        keep = pc.and_(keep, pc.invert(pc.match_substring_regex(table[f"c{index[column]}"], pattern)))
+        keep = pc.and_(
+            keep, pc.invert(pc.match_substring_regex(table[f"c{index[column]}"], pattern))
+        )
     table = table.filter(keep)
 
     n = table.num_rows
@@ -94,7 +98,9 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
     if spec.layout == "long":
         count_index = index[cols.count]
         pieces = [
-            _piece(table, month, offence, table[f"c{index[cols.nationality]}"], count_index, cols.count)
+            _piece(
+                table, month, offence, table[f"c{index[cols.nationality]}"], count_index, cols.count
+            )
         ]
     else:
         value_names = spec.value_columns or [

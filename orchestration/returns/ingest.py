@@ -33,7 +33,9 @@ def return_folders(landing_dir: Path) -> list[Path]:
     """Every return folder: a visible sub-folder of the landing folder."""
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
-    return sorted(p for p in landing_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    return sorted(
+        p for p in landing_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    )
 
 
 def ingest_landing(
@@ -56,11 +58,15 @@ def ingest_landing(
             continue
         try:
             parsed = parse_return(folder)
-            owner = next((f for f, (rid, _) in loaded.items() if rid == parsed.manifest.return_id), name)
+            owner = next(
+                (f for f, (rid, _) in loaded.items() if rid == parsed.manifest.return_id), name
+            )
             if owner != name:
                 raise ManifestError(
                     folder / "manifest.yml",
-                    [f"key return_id: {parsed.manifest.return_id!r} is already used by folder {owner!r}"],
+                    [
+                        f"key return_id: {parsed.manifest.return_id!r} is already used by folder {owner!r}"
+                    ],
                 )
         except (ManifestError, ReadError, OSError) as exc:
             error = f"return {name}: {exc}"

@@ -101,7 +101,9 @@ def _check_counts(cells: pa.Table, spec: FileSpec, sheet: str | None) -> None:
         )
 
 
-def _with_iso_months(cells: pa.Table, spec: FileSpec, manifest: ReturnManifest, sheet: str | None) -> pa.Table:
+def _with_iso_months(
+    cells: pa.Table, spec: FileSpec, manifest: ReturnManifest, sheet: str | None
+) -> pa.Table:
     """Add `month` as YYYY-MM, read with the manifest's month_format; every month must fall inside
     the return's period. A file holds few distinct month strings, so each is parsed once."""
     distinct = pc.unique(cells["month_raw"])
@@ -117,5 +119,7 @@ def _with_iso_months(cells: pa.Table, spec: FileSpec, manifest: ReturnManifest, 
             expected = f"a month in {spec.month_format!r} within {manifest.period.start}..{manifest.period.end}"
             raise ReadError(f"{_where(spec, sheet, cell, column)}: month {raw!r} is not {expected}")
         iso.append(month)
-    months = pc.take(pa.array(iso, pa.string()), pc.index_in(cells["month_raw"], value_set=distinct))
+    months = pc.take(
+        pa.array(iso, pa.string()), pc.index_in(cells["month_raw"], value_set=distinct)
+    )
     return cells.append_column("month", months)

@@ -83,12 +83,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
     """landing folder -> (return id, content sha256) of every return already in raw."""
-    rows = con.execute("select landing_folder, return_id, content_sha256 from raw.force_returns").fetchall()
+    rows = con.execute(
+        "select landing_folder, return_id, content_sha256 from raw.force_returns"
+    ).fetchall()
     return {folder: (rid, sha) for folder, rid, sha in rows}
 
 
 def quarantined_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    rows = con.execute("select landing_folder, content_sha256 from raw.quarantined_returns").fetchall()
+    rows = con.execute(
+        "select landing_folder, content_sha256 from raw.quarantined_returns"
+    ).fetchall()
     return dict(rows)
 
 
@@ -101,7 +105,9 @@ def clear_quarantine(con: duckdb.DuckDBPyConnection, landing_folder: str) -> Non
     con.execute("delete from raw.quarantined_returns where landing_folder = ?", [landing_folder])
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, landing_folder: str, content_sha256: str, error: str) -> None:
+def quarantine(
+    con: duckdb.DuckDBPyConnection, landing_folder: str, content_sha256: str, error: str
+) -> None:
     clear_quarantine(con, landing_folder)
     con.execute(
         "insert into raw.quarantined_returns values (?, ?, ?, ?)",
@@ -109,7 +115,9 @@ def quarantine(con: duckdb.DuckDBPyConnection, landing_folder: str, content_sha2
     )
 
 
-def replace_return(con: duckdb.DuckDBPyConnection, landing_folder: str, parsed: ParsedReturn) -> None:
+def replace_return(
+    con: duckdb.DuckDBPyConnection, landing_folder: str, parsed: ParsedReturn
+) -> None:
     """Write one return's rows, replacing any earlier load of it, in one transaction."""
     m = parsed.manifest
     con.begin()
@@ -118,18 +126,36 @@ def replace_return(con: duckdb.DuckDBPyConnection, landing_folder: str, parsed: 
         con.execute(
             "insert into raw.force_returns values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                m.return_id, landing_folder, m.force, m.reference, m.received.isoformat(),
-                m.period.start, m.period.end, m.data_origin, m.notes, parsed.content_sha256,
+                m.return_id,
+                landing_folder,
+                m.force,
+                m.reference,
+                m.received.isoformat(),
+                m.period.start,
+                m.period.end,
+                m.data_origin,
+                m.notes,
+                parsed.content_sha256,
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
             ],
         )
         for earlier in m.supersedes:
-            con.execute("insert into raw.return_supersessions values (?, ?)", [m.return_id, earlier])
+            con.execute(
+                "insert into raw.return_supersessions values (?, ?)", [m.return_id, earlier]
+            )
         for f in parsed.files:
             con.execute(
                 "insert into raw.return_files values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [f["return_id"], f["source_file"], f["file_sha256"], f["sheet"], f["layout"],
-                 f["suppressed_lower"], f["suppressed_upper"], f["cell_count"]],
+                [
+                    f["return_id"],
+                    f["source_file"],
+                    f["file_sha256"],
+                    f["sheet"],
+                    f["layout"],
+                    f["suppressed_lower"],
+                    f["suppressed_upper"],
+                    f["cell_count"],
+                ],
             )
             for marker in f["suppression_markers"]:
                 con.execute(
