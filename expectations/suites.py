@@ -101,7 +101,11 @@ def _rate_expectations() -> list[Expectation]:
         _between("arrests_lower", 0, None),
         _a_at_least_b("arrests_upper", "arrests_lower"),
         _between("share_of_arrests", 0, 1),
+        _between("unknown_nationality_share", 0, 1),
         _between("rate_per_100k", 0, 100_000),
+        # The exact Poisson interval must contain the rate it belongs to.
+        _a_at_least_b("rate_per_100k", "rate_ci_lower"),
+        _a_at_least_b("rate_ci_upper", "rate_per_100k"),
         _between("population", 1, None),
         _between("months_covered", 1, 12),
     ]
@@ -134,6 +138,42 @@ def build_rates_by_region_offence() -> gx.ExpectationSuite:
     )
 
 
+def build_nationality_rate_ratios() -> gx.ExpectationSuite:
+    """Rate ratios: positive, inside their log-method interval, with coverage in range."""
+    return _suite(
+        "nationality_rate_ratios",
+        [
+            _at_least_one_row(),
+            *_not_null("period", "geography_level", "geography_code", "offence_group", "data_origin"),
+            _in_set("geography_level", ["region", "national"]),
+            _in_set("data_origin", DATA_ORIGINS),
+            _between("rate_ratio", 0, None),
+            _a_at_least_b("rate_ratio", "rate_ratio_ci_lower"),
+            _a_at_least_b("rate_ratio_ci_upper", "rate_ratio"),
+            _between("population_coverage", 0, 1),
+            _between("unknown_nationality_share", 0, 1),
+        ],
+    )
+
+
+def build_headline_figures() -> gx.ExpectationSuite:
+    """Headline figures: each inside its interval, coverage stated and in range."""
+    return _suite(
+        "headline_figures",
+        [
+            _at_least_one_row(),
+            *_not_null("figure_id", "period", "unit", "forces_reporting", "forces_total", "caveat"),
+            _in_set("unit", ["share", "ratio"]),
+            _between("value", 0, None),
+            _a_at_least_b("value", "ci_lower"),
+            _a_at_least_b("ci_upper", "value"),
+            _between("forces_reporting", 0, FORCES_IN_ENGLAND_AND_WALES),
+            _between("population_coverage", 0, 1),
+            _between("unknown_nationality_share", 0, 1),
+        ],
+    )
+
+
 _RATE_COLUMNS = (
     "period",
     "offence_group",
@@ -142,7 +182,10 @@ _RATE_COLUMNS = (
     "arrests_upper",
     "population",
     "rate_per_100k",
+    "rate_ci_lower",
+    "rate_ci_upper",
     "share_of_arrests",
+    "unknown_nationality_share",
     "months_covered",
     "data_origin",
 )
@@ -183,6 +226,41 @@ SUITES: dict[str, SuiteSpec] = {
                 "forces_in_region",
             ),
             build=build_rates_by_region_offence,
+        ),
+        SuiteSpec(
+            name="nationality_rate_ratios",
+            table="marts.nationality_rate_ratios",
+            columns=(
+                "period",
+                "geography_level",
+                "geography_code",
+                "offence_group",
+                "rate_ratio",
+                "rate_ratio_ci_lower",
+                "rate_ratio_ci_upper",
+                "population_coverage",
+                "unknown_nationality_share",
+                "data_origin",
+            ),
+            build=build_nationality_rate_ratios,
+        ),
+        SuiteSpec(
+            name="headline_figures",
+            table="marts.headline_figures",
+            columns=(
+                "figure_id",
+                "period",
+                "unit",
+                "value",
+                "ci_lower",
+                "ci_upper",
+                "forces_reporting",
+                "forces_total",
+                "population_coverage",
+                "unknown_nationality_share",
+                "caveat",
+            ),
+            build=build_headline_figures,
         ),
     )
 }

@@ -61,6 +61,8 @@ def test_great_expectations_checks_are_blocking_on_staging_and_marts(defs):
         "staging/stg_force_returns__cells:gx_stg_force_returns__cells",
         "marts/rates_by_force_offence:gx_rates_by_force_offence",
         "marts/rates_by_region_offence:gx_rates_by_region_offence",
+        "marts/nationality_rate_ratios:gx_nationality_rate_ratios",
+        "marts/headline_figures:gx_headline_figures",
     }
     assert all(spec.blocking for spec in gx.values())
     dbt_test_checks = [k for k in graph.asset_check_keys if not k.name.startswith("gx_")]

@@ -38,7 +38,10 @@ def _rates() -> dict[str, list]:
         "arrests_upper": [100, 80, 15, 5],
         "population": [1_000_000, 900_000, 100_000, None],
         "rate_per_100k": [10.0, 8.9, 15.0, None],
+        "rate_ci_lower": [8.1, 7.0, 8.4, None],
+        "rate_ci_upper": [12.2, 11.1, 24.7, None],
         "share_of_arrests": [1.0, 0.8, 0.15, 0.05],
+        "unknown_nationality_share": [0.05, 0.05, 0.05, 0.05],
         "months_covered": [12, 12, 12, 12],
         "data_origin": ["real", "real", "real", "synthetic"],
     }
@@ -60,10 +63,47 @@ def _region_rates() -> pd.DataFrame:
     )
 
 
+def _ratios() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": ["2023-24"] * 2,
+            "geography_level": ["region", "national"],
+            "geography_code": ["E12000001", "K04000001"],
+            "offence_group": ["All offences"] * 2,
+            "rate_ratio": [1.9, 2.2],
+            "rate_ratio_ci_lower": [1.8, 2.1],
+            "rate_ratio_ci_upper": [2.0, 2.3],
+            "population_coverage": [1.0, 0.1],
+            "unknown_nationality_share": [0.05, 0.06],
+            "data_origin": ["synthetic"] * 2,
+        }
+    )
+
+
+def _headlines() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "figure_id": ["share", "child_share"],
+            "period": ["2023-24"] * 2,
+            "unit": ["share", "share"],
+            "value": [0.078, None],
+            "ci_lower": [0.076, None],
+            "ci_upper": [0.080, None],
+            "forces_reporting": [7, 0],
+            "forces_total": [43, 43],
+            "population_coverage": [0.1, 0.0],
+            "unknown_nationality_share": [0.05, None],
+            "caveat": ["Arrests are not convictions."] * 2,
+        }
+    )
+
+
 VALID = {
     "stg_force_returns__cells": _cells,
     "rates_by_force_offence": _force_rates,
     "rates_by_region_offence": _region_rates,
+    "nationality_rate_ratios": _ratios,
+    "headline_figures": _headlines,
 }
 
 
@@ -207,3 +247,11 @@ def test_duckdb_frame_round_trip() -> None:
     )
     failure = _failure(outcome, "expect_column_pair_values_a_to_be_greater_than_b", "arrests_lower")
     assert failure["unexpected_values"] == [[7, 9]]
+
+
+def test_rate_outside_its_interval_fails():
+    df = _force_rates()
+    df.loc[1, "rate_ci_upper"] = 5.0  # below the rate 8.9
+    outcome = validate_frame("rates_by_force_offence", df)
+    assert not outcome.success
+    _failure(outcome, "expect_column_pair_values_a_to_be_greater_than_b", "rate_ci_upper")

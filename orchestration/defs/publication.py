@@ -4,12 +4,13 @@ import dagster as dg
 import duckdb
 from dagster_dbt import get_asset_key_for_model
 
+from expectations.suites import SUITES
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform import dbt_models
 from orchestration.publish import publish
 
 # Publication depends directly on every model a blocking check guards, so any failing check stops it.
-GUARDED_MODELS = ("stg_force_returns__cells", "rates_by_force_offence", "rates_by_region_offence")
+GUARDED_MODELS = tuple(SUITES)
 
 
 @dg.asset(

@@ -1,5 +1,7 @@
--- Count cells of current (not superseded) returns, with force, offence group and nationality
--- group attached. Unmapped offences or nationalities keep a null group and fail a test listing them.
+-- Count cells of current (not superseded) returns, with force, offence and nationality attached.
+-- Unmapped offences or nationalities keep a null group and fail a test listing them. Offence flags
+-- (sexual, child victim) come from the Home Office taxonomy when the return names the offence;
+-- a return giving only offence groups leaves the child-victim flag unknown (null), never false.
 with cells as (
     select * from {{ ref('stg_force_returns__cells') }}
 ),
@@ -11,6 +13,10 @@ returns as (
 
 offences as (
     select * from {{ ref('offence_lookup') }}
+),
+
+taxonomy as (
+    select * from {{ ref('ref_offence_taxonomy') }}
 ),
 
 nationalities as (
@@ -28,10 +34,17 @@ final as (
         returns.force_code,
         returns.data_origin,
         cells.month,
+        {{ financial_year('cells.month') }} as period,
         cells.offence_raw,
+        offences.offence_code,
         offences.offence_group,
+        coalesce(taxonomy.is_sexual_offence, offences.offence_group = 'Sexual offences')
+            as is_sexual_offence,
+        taxonomy.is_child_victim and taxonomy.is_sexual_offence as is_child_sexual_offence,
         cells.nationality_raw,
+        nationalities.iso3,
         nationalities.nationality_group,
+        nationalities.nationality_subgroup,
         cells.is_suppressed,
         cells.arrests,
         cells.arrests_lower,
@@ -39,6 +52,7 @@ final as (
     from cells
     inner join returns on cells.return_id = returns.return_id
     left join offences on lower(trim(cells.offence_raw)) = offences.offence_raw
+    left join taxonomy on offences.offence_code = taxonomy.offence_code
     left join nationalities on lower(trim(cells.nationality_raw)) = nationalities.nationality_raw
 )
 

@@ -8,7 +8,7 @@ final as (
     select
         force_code,
         month,
-        {{ financial_year('month') }} as period,
+        period,
         offence_group,
         nationality_group,
         sum(coalesce(arrests, 0)) as arrests,
@@ -19,7 +19,7 @@ final as (
         -- 'synthetic' sorts after 'real': any synthetic input marks the row synthetic
         max(data_origin) as data_origin
     from cells
-    group by force_code, month, offence_group, nationality_group
+    group by force_code, month, period, offence_group, nationality_group
 )
 
 select * from final
