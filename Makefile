@@ -17,6 +17,7 @@ env: $(STAMP)
 
 refresh: $(STAMP)
 	$(BIN)/warehouse refresh
+	$(BIN)/warehouse report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

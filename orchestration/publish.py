@@ -1,31 +1,64 @@
 """Write-audit-publish, the publish step: copy the audited build database to a temporary file
-beside the published one, stamp it and export its marts, then swap it in with one atomic rename.
+beside the published one, stamp it with what it was built from, export its marts, then swap it in
+with one atomic rename. The version it replaces is kept (a hard link, no copy) for rollback.
 
 Readers open the published file read-only. A reader that opened the previous version keeps reading
 it (the rename leaves its open inode intact); a reader opening after the rename sees the new one.
 Nobody ever sees a half-written file, and the build database's write lock never touches readers.
+A crash at any point leaves the published file as it was; leftovers are cleared on the next publish.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
+import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-PUBLISHED_SCHEMAS = ("marts",)
+from orchestration import faults, settings
+
+KEEP_VERSIONS = 5
+_VERSION_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}\d{6}Z)\.duckdb$")
 
 
 @dataclass(frozen=True)
 class Publication:
     path: Path
+    publication_id: str
     published_at: dt.datetime
     tables: dict[str, int]  # marts table -> rows
     parquet_dir: Path
+
+
+def versions_dir(published: Path) -> Path:
+    return published.parent / "versions"
+
+
+def list_versions(published: Path) -> list[Path]:
+    """Earlier published versions, newest first."""
+    folder = versions_dir(published)
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if (m := _VERSION_NAME.match(p.name)) and m["stem"] == published.stem]
+    return sorted(found, reverse=True)
+
+
+def code_version() -> str:
+    """The git commit the code ran from, or 'unknown' outside a git checkout."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(settings.REPO_ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=True,
+        )
+        return result.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
 
 
 def _fsync(path: Path) -> None:
@@ -36,11 +69,32 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _clear_leftovers(published: Path) -> None:
+    """Temporary files of a publish that crashed before its rename."""
+    for leftover in published.parent.glob(f".{published.name}.*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
 def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
         "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def _stamp(con: duckdb.DuckDBPyConnection, publication_id: str, now: dt.datetime,
+           inputs: list[tuple[str, str]], checks: list[tuple[str, bool]]) -> None:
+    """Record what this publication was built from, readable with SQL from the published file."""
+    con.execute("create schema if not exists meta")
+    con.execute(
+        "create or replace table meta.publication "
+        "(publication_id varchar, published_at timestamp, code_version varchar, returns integer)"
+    )
+    con.execute("insert into meta.publication values (?, ?, ?, ?)", [publication_id, now, code_version(), len(inputs)])
+    con.execute("create or replace table meta.publication_inputs (return_id varchar, content_sha256 varchar)")
+    con.executemany("insert into meta.publication_inputs values (?, ?)", [list(i) for i in inputs])
+    con.execute("create or replace table meta.publication_checks (check_name varchar, passed boolean)")
+    con.executemany("insert into meta.publication_checks values (?, ?)", [list(c) for c in checks])
 
 
 def _export_parquet(con: duckdb.DuckDBPyConnection, tables: list[str], parquet_dir: Path) -> None:
@@ -54,36 +108,65 @@ def _export_parquet(con: duckdb.DuckDBPyConnection, tables: list[str], parquet_d
         os.replace(tmp, target)
 
 
-def publish(build_db: Path, published: Path, inputs: list[tuple[str, str]]) -> Publication:
-    """Publish the build database atomically. `inputs` are (return id, content sha256) pairs."""
+def _keep_previous(published: Path, now: dt.datetime) -> None:
+    """Hard-link the version about to be replaced into versions/, keeping the newest few."""
+    if not published.exists():
+        return
+    folder = versions_dir(published)
+    folder.mkdir(exist_ok=True)
+    os.link(published, folder / f"{published.stem}-{now:%Y%m%dT%H%M%S%fZ}.duckdb")
+    for old in list_versions(published)[KEEP_VERSIONS:]:
+        old.unlink(missing_ok=True)
+
+
+def publish(
+    build_db: Path, published: Path, inputs: list[tuple[str, str]], checks: list[tuple[str, bool]]
+) -> Publication:
+    """Publish the build database atomically. `inputs` are (return id, content sha256) pairs and
+    `checks` the (check name, passed) results of the run being published."""
     published.parent.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(published)
     # Fold the write-ahead log into the build file so the copy is complete on its own.
     with duckdb.connect(str(build_db)) as con:
         con.execute("checkpoint")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    publication_id = f"{now:%Y%m%dT%H%M%S%fZ}"
     tmp = published.parent / f".{published.name}.{uuid.uuid4().hex}.tmp"
     try:
         shutil.copyfile(build_db, tmp)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with duckdb.connect(str(tmp)) as con:
-            con.execute("create schema if not exists meta")
-            con.execute(
-                "create or replace table meta.publication "
-                "(published_at timestamp, return_id varchar, content_sha256 varchar)"
-            )
-            con.executemany(
-                "insert into meta.publication values (?, ?, ?)",
-                [[now, rid, sha] for rid, sha in inputs],
-            )
+            _stamp(con, publication_id, now, inputs, checks)
             tables = _mart_tables(con)
-            counts = {
-                t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables
-            }
+            counts = {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables}
+            _export_parquet(con, tables, published.parent / "parquet")
             con.execute("checkpoint")
         _fsync(tmp)
+        faults.maybe_crash("publish")
+        _keep_previous(published, now)
         os.replace(tmp, published)
     finally:
         tmp.unlink(missing_ok=True)
-    parquet_dir = published.parent / "parquet"
+    return Publication(published, publication_id, now, counts, published.parent / "parquet")
+
+
+def rollback(published: Path, version: Path | None = None) -> Path:
+    """Publish an earlier version again (the newest kept one unless named), atomically."""
+    available = list_versions(published)
+    if version is None:
+        if not available:
+            raise FileNotFoundError(f"no earlier versions of {published} are kept in {versions_dir(published)}")
+        version = available[0]
+    if version not in available:
+        raise FileNotFoundError(f"{version} is not a kept version of {published}")
+    tmp = published.parent / f".{published.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        os.link(version, tmp)
+        # The version being replaced is kept too: a rollback never loses a publication.
+        _keep_previous(published, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        os.replace(tmp, published)
+    finally:
+        tmp.unlink(missing_ok=True)
+    version.unlink()  # it is the published file now
     with duckdb.connect(str(published), read_only=True) as con:
-        _export_parquet(con, tables, parquet_dir)
-    return Publication(published, now, counts, parquet_dir)
+        _export_parquet(con, _mart_tables(con), published.parent / "parquet")
+    return version

@@ -334,3 +334,26 @@ def test_charts_draw_in_headless_chromium(synthetic_report, tmp_path):
                      "--window-size=1280,2400", "--hide-scrollbars")  # fmt: skip
     assert shot.returncode == 0 and "Uncaught" not in shot.stderr, shot.stderr[-2000:]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_month_level_coverage_is_used_when_the_mart_has_it(tmp_path):
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "create table marts.force_month_coverage (period varchar, force_code varchar, "
+            "month date, return_id varchar, cells bigint, suppressed_cells int)"
+        )
+        con.executemany(
+            "insert into marts.force_month_coverage values (?, ?, ?, ?, ?, ?)",
+            [
+                (PERIOD, "E23000013", dt.date(2023, month, 1), "r1", 120, suppressed)
+                for month, suppressed in ((4, 0), (5, 2), (7, 0))
+            ],
+        )
+    page = build_report(warehouse, tmp_path / "report").read_text()
+    row = page.split('data-force="E23000013"')[-1].split("</tr>")[0]
+    cells = {
+        m: state for state, m in re.findall(r'class="m (\w+)" data-month="2023-0([4-7])"', row)
+    }
+    assert cells == {"4": "covered", "5": "covered", "6": "missing", "7": "covered"}
+    assert re.search(r'data-month="2023-05"\s+title="2 suppressed cells">2</td>', row)

@@ -3,7 +3,9 @@
 import dagster as dg
 import duckdb
 
+from orchestration import faults
 from orchestration.defs.resources import WarehouseResource
+from orchestration.returns import raw_store
 from orchestration.returns.ingest import ingest_landing
 
 RAW_TABLES = (
@@ -14,6 +16,18 @@ RAW_TABLES = (
     "return_cells",
     "quarantined_returns",
 )
+
+
+def _reset_raw_if_schema_changed(con: duckdb.DuckDBPyConnection) -> None:
+    """The build database outlives code versions. When the raw schema's definition changed, drop
+    raw and parse every return again, rather than fail on a table of the old shape."""
+    version = hashlib.sha256(raw_store.RAW_DDL.encode()).hexdigest()
+    con.execute("create schema if not exists meta")
+    con.execute("create table if not exists meta.raw_schema (version varchar)")
+    if con.execute("select version from meta.raw_schema").fetchall() != [(version,)]:
+        con.execute("drop schema if exists raw cascade")
+        con.execute("delete from meta.raw_schema")
+        con.execute("insert into meta.raw_schema values (?)", [version])
 
 
 @dg.multi_asset(
@@ -32,8 +46,13 @@ RAW_TABLES = (
 def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Parse new or changed returns (by content sha256), drop removed ones, quarantine bad ones."""
     warehouse.build_db.parent.mkdir(parents=True, exist_ok=True)
+    def progress(message: str) -> None:
+        context.log.info(message)
+        faults.maybe_crash("parse")
+
     with duckdb.connect(str(warehouse.build_db)) as con:
-        report = ingest_landing(con, warehouse.landing, log=context.log.info)
+        _reset_raw_if_schema_changed(con)
+        report = ingest_landing(con, warehouse.landing, log=progress)
         counts = dict(
             con.execute(
                 "select 'return_cells', count(*) from raw.return_cells "

@@ -12,6 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration import faults
 from orchestration.defs.dbt_project import DBT_PROJECT
 from orchestration.defs.resources import WarehouseResource
 
@@ -26,4 +27,6 @@ def dbt_models(
 ):
     # profiles.yml reads the build database's path from the environment of the dbt process.
     os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.build_db)
-    yield from dbt.cli(["build"], context=context).stream()
+    for event in dbt.cli(["build"], context=context).stream():
+        faults.maybe_crash("dbt")
+        yield event

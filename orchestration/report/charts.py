@@ -18,6 +18,7 @@ NATIONALITY_GROUPS = {  # group -> (legend label, colour); unknown has no denomi
     "british": ("British", "#2b6ca3"),
     "non_british": ("Non-British", "#d95f02"),
 }
+RATIO_TICKS = (0.1, 0.2, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 5, 10, 20, 50)
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 TEMPLATE = "plotly_white"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
@@ -205,10 +206,14 @@ def ratios_figure(ratios: pd.DataFrame) -> go.Figure:
         (drawable["offence_group"] == ALL_OFFENCES) & (drawable["geography_level"] == "national")
     ]
     by_region = pd.concat([overall, regional])
+    counts = [max(len(national), 1), max(len(by_region), 1)]
+    # Stacked on one shared log axis, each row the same height, so panels compare directly.
     fig = make_subplots(
-        rows=1,
-        cols=2,
-        horizontal_spacing=0.2,
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=90 / (170 + 28 * sum(counts)),
+        row_heights=counts,
         subplot_titles=("England and Wales, by offence group", "By region, all offences"),
     )
     fig.add_trace(
@@ -225,26 +230,28 @@ def ratios_figure(ratios: pd.DataFrame) -> go.Figure:
             ],
             "#7b3294",
         ),
-        row=1,
-        col=2,
+        row=2,
+        col=1,
     )
-    for col, rows in ((1, national), (2, by_region)):
-        fig.add_vline(x=1, line_dash="dash", line_color="#555555", line_width=1, row=1, col=col)
-        fig.update_xaxes(
-            type="log",
-            range=_log_range(rows),
-            title_text="Rate ratio (log scale)",
-            gridcolor="#e6e6e6",
-            row=1,
-            col=col,
-        )
-        fig.update_yaxes(autorange="reversed", automargin=True, row=1, col=col)
-    rows_shown = max(len(national), len(by_region), 4)
+    for row in (1, 2):
+        fig.add_vline(x=1, line_dash="dash", line_color="#555555", line_width=1, row=row, col=1)
+        fig.update_yaxes(autorange="reversed", automargin=True, row=row, col=1)
+    low, high = _log_range(pd.concat([national, by_region]))
+    ticks = [t for t in RATIO_TICKS if low <= math.log10(t) <= high]
+    fig.update_xaxes(
+        type="log",
+        range=[low, high],
+        tickvals=ticks,
+        ticktext=[f"{t:g}" for t in ticks],
+        gridcolor="#e6e6e6",
+        showticklabels=True,
+    )
+    fig.update_xaxes(title_text="Rate ratio, non-British ÷ British (log scale)", row=2, col=1)
     fig.update_layout(
         template=TEMPLATE,
         font=FONT,
-        height=140 + 30 * rows_shown,
-        margin={"l": 10, "r": 20, "t": 50, "b": 50},
+        height=170 + 28 * sum(counts),
+        margin={"l": 10, "r": 20, "t": 40, "b": 50},
     )
     return fig
 

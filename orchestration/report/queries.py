@@ -50,7 +50,7 @@ select force_code, force_name, region, has_return, return_ids, superseded_return
        unknown_nationality_share, data_origin
 from marts.return_coverage
 where period = ?
-order by region, force_name
+order by has_return desc, region, force_name
 """
 
 FORCE_MONTH_SQL = """

@@ -106,7 +106,11 @@ def headline_card(row: pd.Series) -> HeadlineCard:
         ),
         forces=f"{_num(row['forces_reporting'])} of {_num(row['forces_total'])} forces reporting",
         population=f"{pct(row['population_coverage'], 0)} of the population covered",
-        months=f"at least {_num(row['months_covered_min'])} months from each reporting force",
+        months=(
+            "—"
+            if pd.isna(row["months_covered_min"])
+            else f"at least {int(row['months_covered_min'])} months from each reporting force"
+        ),
         suppressed=(
             f"{suppressed:,} suppressed cells, carried as bounds" if suppressed else "none"
         ),

@@ -37,7 +37,7 @@ PAGE = """<!DOCTYPE html>
   .note { font-size: .9rem; color: #333; background: #f6f6f6; padding: 8px 12px;
           border-radius: 4px; margin: 6px 0 0; }
   .tiles-wrap { display: flex; gap: 28px; align-items: flex-start; flex-wrap: wrap; }
-  .tiles { display: grid; grid-template-columns: repeat({{ grid_cols }}, 88px);
+  .tiles { display: grid; grid-template-columns: repeat({{ grid_cols }}, 98px);
            grid-template-rows: repeat({{ grid_rows }}, 46px); gap: 4px; margin: 10px 0; }
   .tile { border-radius: 4px; font-size: .68rem; padding: 3px 4px; overflow: hidden;
           line-height: 1.15; border: 1px solid rgba(0,0,0,.15); }

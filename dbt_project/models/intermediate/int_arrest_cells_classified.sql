@@ -45,6 +45,7 @@ final as (
         nationalities.iso3,
         nationalities.nationality_group,
         nationalities.nationality_subgroup,
+        cells.count_raw,
         cells.is_suppressed,
         cells.arrests,
         cells.arrests_lower,

@@ -1,0 +1,37 @@
+-- Cell-level lineage: every count cell behind the published rates, with the return, file, sheet,
+-- row and column it was read from. A mart row's cells are those with the same period and force
+-- (or region), its offence group (every group for 'All offences') and its nationality group
+-- (every group for 'all').
+with cells as (
+    select * from {{ ref('int_arrest_cells_classified') }}
+),
+
+forces as (
+    select * from {{ ref('ref_forces') }}
+),
+
+final as (
+    select
+        cells.period,
+        cells.force_code,
+        forces.region_code,
+        cells.offence_group,
+        cells.nationality_group,
+        cells.month,
+        cells.offence_raw,
+        cells.nationality_raw,
+        cells.count_raw,
+        cells.is_suppressed,
+        cells.arrests,
+        cells.return_id,
+        cells.source_file,
+        cells.file_sha256,
+        cells.sheet,
+        cells.source_row,
+        cells.source_column,
+        cells.data_origin
+    from cells
+    inner join forces on cells.force_code = forces.force_code
+)
+
+select * from final
