@@ -82,7 +82,11 @@ def _quarantined() -> dict[str, str]:
     if not build_db.exists():
         return {}
     with duckdb.connect(str(build_db), read_only=True) as con:
-        return dict(con.execute("select landing_folder, error from raw.quarantined_returns order by 1").fetchall())
+        try:
+            rows = con.execute("select landing_folder, error from raw.quarantined_returns order by 1").fetchall()
+        except duckdb.CatalogException:  # the refresh failed before creating the raw schema
+            return {}
+    return dict(rows)
 
 
 def run_refresh(log_level: str = "INFO", wait_seconds: float = 0) -> RefreshOutcome:

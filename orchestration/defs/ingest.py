@@ -1,5 +1,7 @@
 """Parse the force returns in the landing folder into the raw schema of the build database."""
 
+import hashlib
+
 import dagster as dg
 import duckdb
 
