@@ -1,10 +1,10 @@
 """The `warehouse` command: refresh, query, export, report and roll back the warehouse.
 
-    warehouse refresh [--landing DIR] [--warehouse PATH] [--wait SECONDS] [--quiet | --json]
-    warehouse sql [QUERY | --file FILE | -] [--format table|csv|json] [--warehouse PATH]
-    warehouse export [--format csv|parquet] [--out DIR] [--warehouse PATH]
-    warehouse report [--out DIR] [--warehouse PATH]
-    warehouse rollback [--warehouse PATH]
+warehouse refresh [--landing DIR] [--warehouse PATH] [--wait SECONDS] [--quiet | --json]
+warehouse sql [QUERY | --file FILE | -] [--format table|csv|json] [--warehouse PATH]
+warehouse export [--format csv|parquet] [--out DIR] [--warehouse PATH]
+warehouse report [--out DIR] [--warehouse PATH]
+warehouse rollback [--warehouse PATH]
 """
 
 from __future__ import annotations
@@ -51,7 +51,10 @@ def _open_published(path: Path) -> duckdb.DuckDBPyConnection:
 def refresh(args: argparse.Namespace) -> int:
     _point_at(args.landing, args.warehouse)
     started = time.perf_counter()
-    from orchestration.refresh import RefreshBusy, run_refresh  # imports Dagster: only when refreshing
+    from orchestration.refresh import (  # imports Dagster: only when refreshing
+        RefreshBusy,
+        run_refresh,
+    )
 
     quiet = args.quiet or args.json
     try:
@@ -64,11 +67,20 @@ def refresh(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     published = settings.warehouse_path()
     if args.json:
-        print(json.dumps({
-            "published": outcome.published, "warehouse": str(published), "run_id": outcome.run_id,
-            "seconds": round(elapsed, 2), "checks_run": outcome.checks_run,
-            "problems": outcome.problems, "quarantined": outcome.quarantined,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "published": outcome.published,
+                    "warehouse": str(published),
+                    "run_id": outcome.run_id,
+                    "seconds": round(elapsed, 2),
+                    "checks_run": outcome.checks_run,
+                    "problems": outcome.problems,
+                    "quarantined": outcome.quarantined,
+                },
+                indent=2,
+            )
+        )
         return 0 if outcome.published else 1
     for line in outcome.problems:
         print(f"warehouse: {line}", file=sys.stderr)
@@ -146,14 +158,20 @@ def rollback(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="warehouse", description="Police arrest statistics warehouse.")
+    parser = argparse.ArgumentParser(
+        prog="warehouse", description="Police arrest statistics warehouse."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     warehouse_help = "published file (default: data/warehouse/warehouse.duckdb, or $WAREHOUSE_PATH)"
 
     p_refresh = commands.add_parser("refresh", help="parse returns, build, check and publish")
-    p_refresh.add_argument("--landing", help="folder of returns (default: data/landing, or $WAREHOUSE_LANDING)")
+    p_refresh.add_argument(
+        "--landing", help="folder of returns (default: data/landing, or $WAREHOUSE_LANDING)"
+    )
     p_refresh.add_argument("--warehouse", help=warehouse_help)
-    p_refresh.add_argument("--wait", type=float, default=0, help="seconds to wait for a running refresh")
+    p_refresh.add_argument(
+        "--wait", type=float, default=0, help="seconds to wait for a running refresh"
+    )
     output = p_refresh.add_mutually_exclusive_group()
     output.add_argument("--quiet", action="store_true", help="print only the outcome")
     output.add_argument("--json", action="store_true", help="print the outcome as JSON")

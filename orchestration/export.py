@@ -46,9 +46,12 @@ def neutralised_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
 def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, file_format: str) -> list[Path]:
     """Write every mart to out_dir; each file appears whole or not at all (temp file + rename)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    tables = [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-    ).fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        ).fetchall()
+    ]
     written = []
     for table in tables:
         target = out_dir / f"{table}.{file_format}"
@@ -58,7 +61,9 @@ def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, file_format: str
         else:
             query, options = f"select * from marts.{_quoted(table)}", "format parquet"
         # Identifiers are quoted; the path is ours, with any quote doubled.
-        con.execute(f"copy ({query}) to '{tmp.as_posix().replace(chr(39), chr(39) * 2)}' ({options})")
+        con.execute(
+            f"copy ({query}) to '{tmp.as_posix().replace(chr(39), chr(39) * 2)}' ({options})"
+        )
         os.replace(tmp, target)
         written.append(target)
     return written

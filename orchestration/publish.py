@@ -45,7 +45,11 @@ def list_versions(published: Path) -> list[Path]:
     folder = versions_dir(published)
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if (m := _VERSION_NAME.match(p.name)) and m["stem"] == published.stem]
+    found = [
+        p
+        for p in folder.iterdir()
+        if (m := _VERSION_NAME.match(p.name)) and m["stem"] == published.stem
+    ]
     return sorted(found, reverse=True)
 
 
@@ -54,7 +58,10 @@ def code_version() -> str:
     try:
         result = subprocess.run(
             ["git", "-C", str(settings.REPO_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, timeout=10, check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         )
         return result.stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -82,18 +89,30 @@ def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _stamp(con: duckdb.DuckDBPyConnection, publication_id: str, now: dt.datetime,
-           inputs: list[tuple[str, str]], checks: list[tuple[str, bool]]) -> None:
+def _stamp(
+    con: duckdb.DuckDBPyConnection,
+    publication_id: str,
+    now: dt.datetime,
+    inputs: list[tuple[str, str]],
+    checks: list[tuple[str, bool]],
+) -> None:
     """Record what this publication was built from, readable with SQL from the published file."""
     con.execute("create schema if not exists meta")
     con.execute(
         "create or replace table meta.publication "
         "(publication_id varchar, published_at timestamp, code_version varchar, returns integer)"
     )
-    con.execute("insert into meta.publication values (?, ?, ?, ?)", [publication_id, now, code_version(), len(inputs)])
-    con.execute("create or replace table meta.publication_inputs (return_id varchar, content_sha256 varchar)")
+    con.execute(
+        "insert into meta.publication values (?, ?, ?, ?)",
+        [publication_id, now, code_version(), len(inputs)],
+    )
+    con.execute(
+        "create or replace table meta.publication_inputs (return_id varchar, content_sha256 varchar)"
+    )
     con.executemany("insert into meta.publication_inputs values (?, ?)", [list(i) for i in inputs])
-    con.execute("create or replace table meta.publication_checks (check_name varchar, passed boolean)")
+    con.execute(
+        "create or replace table meta.publication_checks (check_name varchar, passed boolean)"
+    )
     con.executemany("insert into meta.publication_checks values (?, ?)", [list(c) for c in checks])
 
 
@@ -137,7 +156,9 @@ def publish(
         with duckdb.connect(str(tmp)) as con:
             _stamp(con, publication_id, now, inputs, checks)
             tables = _mart_tables(con)
-            counts = {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables}
+            counts = {
+                t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables
+            }
             _export_parquet(con, tables, published.parent / "parquet")
             con.execute("checkpoint")
         _fsync(tmp)
@@ -154,7 +175,9 @@ def rollback(published: Path, version: Path | None = None) -> Path:
     available = list_versions(published)
     if version is None:
         if not available:
-            raise FileNotFoundError(f"no earlier versions of {published} are kept in {versions_dir(published)}")
+            raise FileNotFoundError(
+                f"no earlier versions of {published} are kept in {versions_dir(published)}"
+            )
         version = available[0]
     if version not in available:
         raise FileNotFoundError(f"{version} is not a kept version of {published}")

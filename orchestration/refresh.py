@@ -74,7 +74,11 @@ def _root_cause(error) -> str:
 
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    return (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
 
 
 def _quarantined() -> dict[str, str]:
@@ -83,7 +87,9 @@ def _quarantined() -> dict[str, str]:
         return {}
     with duckdb.connect(str(build_db), read_only=True) as con:
         try:
-            rows = con.execute("select landing_folder, error from raw.quarantined_returns order by 1").fetchall()
+            rows = con.execute(
+                "select landing_folder, error from raw.quarantined_returns order by 1"
+            ).fetchall()
         except duckdb.CatalogException:  # the refresh failed before creating the raw schema
             return {}
     return dict(rows)
@@ -111,7 +117,9 @@ def run_refresh(log_level: str = "INFO", wait_seconds: float = 0) -> RefreshOutc
             f"step {event.step_key} failed: {_root_cause(event.event_specific_data.error)}"
             for event in result.get_step_failure_events()
         ]
-        published = any(e.asset_key == PUBLISHED_KEY for e in result.get_asset_materialization_events())
+        published = any(
+            e.asset_key == PUBLISHED_KEY for e in result.get_asset_materialization_events()
+        )
         return RefreshOutcome(
             published=published,
             run_id=result.run_id,

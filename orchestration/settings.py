@@ -14,10 +14,16 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 LANDING_ENV = "WAREHOUSE_LANDING"
 WAREHOUSE_ENV = "WAREHOUSE_PATH"
+HOME_OFFICE_ENV = "WAREHOUSE_HOME_OFFICE"
 
 
 def landing_dir() -> Path:
     return Path(os.environ.get(LANDING_ENV, REPO_ROOT / "data" / "landing")).resolve()
+
+
+def home_office_dir() -> Path:
+    """Home Office arrest statistics datasets (optional source), one folder per dataset."""
+    return Path(os.environ.get(HOME_OFFICE_ENV, REPO_ROOT / "data" / "homeoffice")).resolve()
 
 
 def warehouse_path() -> Path:

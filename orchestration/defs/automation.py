@@ -21,12 +21,13 @@ nightly_refresh = dg.ScheduleDefinition(
 
 
 def landing_fingerprint() -> str:
-    """Cheap fingerprint of the landing folder: every file's path, size and modification time."""
+    """Cheap fingerprint of the inputs (force returns and Home Office datasets): every file's path,
+    size and modification time."""
     digest = hashlib.sha256()
-    root = settings.landing_dir()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for root in (settings.landing_dir(), settings.home_office_dir()):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

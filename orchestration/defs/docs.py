@@ -19,7 +19,9 @@ from orchestration.defs.resources import WarehouseResource
     kinds={"dbt", "html"},
     description="dbt docs (models, columns, tests, lineage) of the published warehouse.",
 )
-def warehouse_docs(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def warehouse_docs(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
     os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.build_db)
     out = warehouse.published.parent / "docs" / "dbt"
     with tempfile.TemporaryDirectory() as target:

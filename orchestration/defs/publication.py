@@ -1,7 +1,7 @@
 """The published warehouse: built only after every blocking check on staging and marts passed."""
 
-import duckdb
 import dagster as dg
+import duckdb
 from dagster_dbt import get_asset_key_for_model
 
 from expectations.suites import SUITES
@@ -28,9 +28,13 @@ def _check_results(context: dg.AssetExecutionContext) -> list[tuple[str, bool]]:
     kinds={"duckdb", "parquet"},
     description="data/warehouse/warehouse.duckdb (+ Parquet marts), swapped in atomically.",
 )
-def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
-        inputs = con.execute("select return_id, content_sha256 from raw.force_returns order by 1").fetchall()
+        inputs = con.execute(
+            "select return_id, content_sha256 from raw.force_returns order by 1"
+        ).fetchall()
     checks = _check_results(context)
     publication = publish(warehouse.build_db, warehouse.published, inputs, checks)
     context.log.info(f"published {publication.path} ({publication.publication_id})")

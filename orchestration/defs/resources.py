@@ -10,14 +10,19 @@ from orchestration.defs.dbt_project import DBT_PROJECT
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Landing folder to read returns from and the published warehouse file to refresh."""
+    """Where returns and Home Office datasets are read from, and the published file to refresh."""
 
     landing_dir: str
     warehouse_path: str
+    home_office_dir: str
 
     @property
     def landing(self) -> Path:
         return Path(self.landing_dir)
+
+    @property
+    def home_office(self) -> Path:
+        return Path(self.home_office_dir)
 
     @property
     def published(self) -> Path:
@@ -35,6 +40,7 @@ def resources() -> dg.Definitions:
             "warehouse": WarehouseResource(
                 landing_dir=str(settings.landing_dir()),
                 warehouse_path=str(settings.warehouse_path()),
+                home_office_dir=str(settings.home_office_dir()),
             ),
             "dbt": DbtCliResource(
                 project_dir=DBT_PROJECT,
