@@ -28,6 +28,7 @@ lint: $(STAMP)
 
 sample-data: $(STAMP)
 	$(BIN)/python scripts/generate_sample_returns.py
+	$(BIN)/python scripts/generate_home_office_sample.py
 
 reference-seeds: $(STAMP)
 	$(BIN)/python scripts/build_reference_seeds.py

@@ -22,6 +22,7 @@ import duckdb
 
 from orchestration import settings
 from orchestration.report import add_report_command
+from orchestration.returns.check import add_check_command
 
 HEADLINE_SQL = """
 select region, nationality_group, arrests, population, round(rate_per_100k, 1) as rate_per_100k,
@@ -195,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     p_rollback.add_argument("--warehouse", help=warehouse_help)
     p_rollback.set_defaults(func=rollback)
 
+    add_check_command(commands)
     add_report_command(commands)
 
     args = parser.parse_args(argv)

@@ -1,10 +1,26 @@
 """Generate the embedded SYNTHETIC sample force returns in data/landing/.
 
 Every figure this script writes is invented (fixed seed, reproducible) and every manifest says so
-(`data_origin: synthetic`). Two layouts, as forces really send them: a CSV in long form (one row per
-month × offence × nationality) and an XLSX in wide form (one column per nationality, a title block
-above the header and a total row below each month). The script also writes the truth table the
-files were drawn from, so tests can check parsing against it rather than against the parser.
+(`data_origin: synthetic`). 43 return folders for 42 of the 43 forces (City of London Police made
+no return), in seven layouts as forces really send them:
+
+- csv_long: CSV, one row per month × offence group × nationality, `*` for 1-4;
+- xlsx_wide: XLSX, one column per nationality, a title block above the header and a total row
+  below each month;
+- csv_long_detail: CSV (UTF-8 with a byte-order mark), Home Office offence descriptions, sex and
+  age band columns, `<5` for 1-4;
+- csv_wide_month: CSV in cp1252 with `;`, one column per month, a Total column and notes under
+  the table;
+- csv_wide_offence: tab-separated UTF-16 text, one column per offence group;
+- ods_sheet_per_group: ODS, one sheet per offence group (sexual offences named one by one), month
+  as date cells, `..` for 1-4 and `-` for nil;
+- xlsx_merged_sex: XLSX, a two-row merged header nationality × sex, a Total column, notes below.
+
+Some returns cover only part of the year, and Kent sent a corrected return that supersedes its
+first one (both are kept). The first seven returns come from the original random stream and stay
+byte-identical; the rest come from a second stream. The script also writes the truth table the
+files were drawn from (tests/data/sample_truth.csv), so tests check parsing against it rather than
+against the parser.
 
     python scripts/generate_sample_returns.py [--landing data/landing] [--truth tests/data/sample_truth.csv]
 """
@@ -14,6 +30,8 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import io
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -159,7 +177,7 @@ def write_xlsx_wide(folder: Path, force: SampleForce, rows: list[tuple]) -> dict
     # Fixed document dates keep the committed file byte-stable across regenerations.
     book.properties.created = book.properties.modified = dt.datetime(2024, 5, 15)
     book.save(path)
-    _fix_zip_timestamps(path)
+    _fix_zip_timestamps(path, LEGACY_XLSX_MODIFIED.get(force.force_id, FIXED_MODIFIED))
     return {
         "path": path.name,
         "sheet": "Arrests",
@@ -172,17 +190,606 @@ def write_xlsx_wide(folder: Path, force: SampleForce, rows: list[tuple]) -> dict
     }
 
 
-def _fix_zip_timestamps(path: Path) -> None:
-    """Rewrite an XLSX with fixed member dates; openpyxl stamps the current time into the zip."""
+# openpyxl stamps the save time into docProps/core.xml whatever the workbook says. The first four
+# XLSX returns were committed with these stamps; pinning them keeps regeneration byte-identical.
+LEGACY_XLSX_MODIFIED = {
+    "durham": "2026-11-25T08:14:50Z",
+    "dyfed-powys": "2026-11-25T08:14:50Z",
+    "north-wales": "2026-11-25T08:14:50Z",
+    "south-wales": "2026-11-25T08:14:51Z",
+}
+FIXED_MODIFIED = "2024-05-15T00:00:00Z"
+_CORE_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fix_zip_timestamps(path: Path, modified: str = FIXED_MODIFIED) -> None:
+    """Rewrite an XLSX with fixed member dates and a fixed document modified time; openpyxl stamps
+    the current time into both."""
     with zipfile.ZipFile(path) as src:
         members = [(info.filename, src.read(info)) for info in src.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for name, data in members:
+            if name == "docProps/core.xml":
+                data = _CORE_MODIFIED.sub(rb"\g<1>" + modified.encode() + rb"\g<2>", data)
             dst.writestr(
                 zipfile.ZipInfo(name, date_time=(2024, 5, 15, 0, 0, 0)),
                 data,
                 compress_type=zipfile.ZIP_DEFLATED,
             )
+
+
+# ---------------------------------------------------------------------------------------------
+# The other forces' returns: five more layouts, drawn from their own random stream so that the
+# seven returns above stay byte-identical. Every count is a synthetic Poisson draw.
+# ---------------------------------------------------------------------------------------------
+
+NEW_STREAM = 2  # np.random.default_rng([seed, NEW_STREAM]) draws every return below
+FORCES_SEED = REPO / "dbt_project" / "seeds" / "reference" / "ref_forces.csv"
+
+# Offence-level detail with Home Office offence descriptions (mapped to offence codes in
+# dbt_project/seeds/lookups/offence_lookup.csv): sexual offences named one by one, others by group.
+SEXUAL_OFFENCES = {
+    "Rape of a female aged 16 and over": 0.008,
+    "Rape of a female child under 16": 0.003,
+    "Rape of a female child under 13": 0.002,
+    "Rape of a male aged 16 and over": 0.001,
+    "Sexual assault on a female aged 13 and over": 0.012,
+    "Sexual assault on a female child under 13": 0.004,
+    "Sexual activity involving a child under 13": 0.003,
+    "Sexual activity involving child under 16": 0.005,
+    "Sexual grooming": 0.002,
+    "Exposure and voyeurism": 0.010,
+}
+DETAILED_OFFENCES = {o: s for o, s in OFFENCES.items() if o != "Sexual offences"} | SEXUAL_OFFENCES
+
+SEXES = {"Male": 0.84, "Female": 0.16}
+AGE_BANDS = {"Under 18": 0.1, "18 and over": 0.9}
+
+# Each layout: its nationality strings (as that kind of return writes them) with synthetic shares,
+# its offences, and whether it splits by sex and age band.
+LAYOUTS: dict[str, dict] = {
+    "csv_long": {"nationalities": NATIONALITIES_CSV, "offences": OFFENCES},
+    "xlsx_wide": {"nationalities": NATIONALITIES_XLSX, "offences": OFFENCES},
+    "csv_long_detail": {
+        "nationalities": {"British Citizen": 0.86, "Foreign national": 0.08, "Not recorded": 0.06},
+        "offences": DETAILED_OFFENCES,
+        "sexes": SEXES,
+        "age_bands": AGE_BANDS,
+    },
+    "csv_wide_month": {
+        "nationalities": {
+            "UK": 0.84,
+            "Polish": 0.03,
+            "Romanian": 0.03,
+            "Irish": 0.01,
+            "Other": 0.03,
+            "Unknown": 0.06,
+        },
+        "offences": OFFENCES,
+    },
+    "csv_wide_offence": {
+        "nationalities": {
+            "GBR": 0.85,
+            "POL": 0.03,
+            "ROU": 0.03,
+            "LTU": 0.02,
+            "IRL": 0.01,
+            "UNKNOWN": 0.06,
+        },
+        "offences": OFFENCES,
+    },
+    "ods_sheet_per_group": {
+        "nationalities": {
+            "British": 0.84,
+            "Romanian": 0.03,
+            "Polish": 0.03,
+            "Albanian": 0.02,
+            "Other": 0.03,
+            "Unknown": 0.05,
+        },
+        "offences": DETAILED_OFFENCES,
+    },
+    "xlsx_merged_sex": {
+        "nationalities": {
+            "British": 0.85,
+            "Irish": 0.01,
+            "EU national": 0.05,
+            "Other foreign national": 0.03,
+            "Not known": 0.06,
+        },
+        "offences": OFFENCES,
+        "sexes": SEXES,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One count of the truth table: what a return's cell stands for."""
+
+    month: str  # YYYY-MM
+    offence: str
+    nationality: str
+    count: int
+    sex: str | None = None
+    age_band: str | None = None
+
+
+@dataclass(frozen=True)
+class NewReturn:
+    force_id: str
+    layout: str
+    monthly_arrests: int  # synthetic scale, not a real figure
+    first_month: str = MONTHS[0]
+    last_month: str = MONTHS[-1]
+    suffix: str = ""  # a correction's return id ends "-v2"
+    supersedes: tuple[str, ...] = ()
+    name_force_by: str = "code"  # how the manifest names the force: "code" or "name"
+    note: str = ""
+
+    @property
+    def return_id(self) -> str:
+        return f"{self.force_id}-fy2023-24{self.suffix}"
+
+    @property
+    def months(self) -> list[str]:
+        return [m for m in MONTHS if self.first_month <= m <= self.last_month]
+
+
+# 35 forces, 36 returns (Kent sent a correction); City of London Police made no return.
+NEW_RETURNS = [
+    NewReturn("cumbria", "csv_long", 550),
+    NewReturn("north-yorkshire", "csv_long", 900),
+    NewReturn("derbyshire", "csv_long", 1150),
+    NewReturn("suffolk", "csv_long", 850, name_force_by="name"),
+    NewReturn("lancashire", "xlsx_wide", 1700),
+    NewReturn("humberside", "xlsx_wide", 1050),
+    NewReturn("lincolnshire", "xlsx_wide", 850, name_force_by="name"),
+    NewReturn("surrey", "xlsx_wide", 1350),
+    NewReturn("metropolitan", "csv_long_detail", 9650, name_force_by="name"),
+    NewReturn(
+        "west-midlands",
+        "csv_long_detail",
+        3200,
+        last_month="2023-09",
+        note="Partial return: April to September 2023 only.",
+    ),
+    NewReturn("merseyside", "csv_wide_month", 1550),
+    NewReturn("south-yorkshire", "csv_wide_month", 1500, name_force_by="name"),
+    NewReturn("staffordshire", "csv_wide_month", 1250),
+    NewReturn("nottinghamshire", "csv_wide_month", 1250),
+    NewReturn(
+        "norfolk",
+        "csv_wide_month",
+        1000,
+        last_month="2023-12",
+        note="Partial return: April to December 2023 only.",
+    ),
+    NewReturn("hampshire", "csv_wide_month", 2200),
+    NewReturn("cheshire", "csv_wide_offence", 1200),
+    NewReturn("warwickshire", "csv_wide_offence", 650),
+    NewReturn("leicestershire", "csv_wide_offence", 1250, name_force_by="name"),
+    NewReturn("bedfordshire", "csv_wide_offence", 800),
+    NewReturn("gloucestershire", "csv_wide_offence", 700),
+    NewReturn(
+        "dorset",
+        "csv_wide_offence",
+        850,
+        first_month="2023-07",
+        note="Partial return: July 2023 to March 2024 only.",
+    ),
+    NewReturn("greater-manchester", "ods_sheet_per_group", 3150, name_force_by="name"),
+    NewReturn("west-yorkshire", "ods_sheet_per_group", 2600),
+    NewReturn("west-mercia", "ods_sheet_per_group", 1450),
+    NewReturn("hertfordshire", "ods_sheet_per_group", 1300),
+    NewReturn("avon-and-somerset", "ods_sheet_per_group", 1900, name_force_by="name"),
+    NewReturn(
+        "kent",
+        "ods_sheet_per_group",
+        2050,
+        last_month="2024-02",
+        note="First return; it omitted March 2024 and is superseded by kent-fy2023-24-v2.",
+    ),
+    NewReturn(
+        "kent",
+        "ods_sheet_per_group",
+        2050,
+        suffix="-v2",
+        supersedes=("kent-fy2023-24",),
+        note="Corrected return: replaces kent-fy2023-24 (adds March 2024, revised figures).",
+    ),
+    NewReturn("northamptonshire", "xlsx_merged_sex", 850),
+    NewReturn("cambridgeshire", "xlsx_merged_sex", 1000, name_force_by="name"),
+    NewReturn("essex", "xlsx_merged_sex", 2050),
+    NewReturn("thames-valley", "xlsx_merged_sex", 2750, name_force_by="name"),
+    NewReturn(
+        "sussex",
+        "xlsx_merged_sex",
+        1900,
+        first_month="2023-10",
+        note="Partial return: October 2023 to March 2024 only.",
+    ),
+    NewReturn("devon-and-cornwall", "xlsx_merged_sex", 1950),
+    NewReturn("wiltshire", "xlsx_merged_sex", 800),
+]
+NO_RETURN = ["city-of-london"]
+
+
+def _forces_by_id() -> dict[str, dict]:
+    with FORCES_SEED.open(encoding="utf-8") as fh:
+        return {row["force_id"]: row for row in csv.DictReader(fh)}
+
+
+def draw_cells(rng: np.random.Generator, ret: NewReturn) -> list[Cell]:
+    """Poisson counts for every month × offence × nationality (× sex × age band) of one return."""
+    layout = LAYOUTS[ret.layout]
+    sexes = layout.get("sexes") or {None: 1.0}
+    ages = layout.get("age_bands") or {None: 1.0}
+    cells = []
+    for month in ret.months:
+        for offence, o_share in layout["offences"].items():
+            for nationality, n_share in layout["nationalities"].items():
+                for sex, s_share in sexes.items():
+                    for age, a_share in ages.items():
+                        mean = ret.monthly_arrests * o_share * n_share * s_share * a_share
+                        count = int(rng.poisson(mean))
+                        cells.append(Cell(month, offence, nationality, count, sex, age))
+    return cells
+
+
+def _month_label(month: str, fmt: str) -> str:
+    return dt.datetime.strptime(month, "%Y-%m").strftime(fmt)
+
+
+def _shown(count: int, marker: str = "*", nil: str | None = None) -> str:
+    """A count as the return shows it: small counts suppressed, zero as the nil marker if any."""
+    if count == 0 and nil is not None:
+        return nil
+    return marker if 0 < count < SUPPRESSED_BELOW else str(count)
+
+
+def _suppression(marker: str) -> dict:
+    return {"markers": [marker], "lower": 1, "upper": SUPPRESSED_BELOW - 1}
+
+
+def _distinct(values) -> list:
+    return list(dict.fromkeys(values))
+
+
+def write_csv_long_detail(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """CSV (UTF-8 with a byte-order mark), one row per month × offence × nationality (× sex ×
+    age band when the cells have them), Home Office offence descriptions, `<5` for small counts."""
+    path = folder / "arrests_offence_detail.csv"
+    has_sex = any(c.sex is not None for c in cells)
+    has_age = any(c.age_band is not None for c in cells)
+    header = ["Month", "Offence description", "Nationality"]
+    header += ["Gender"] * has_sex + ["Age group"] * has_age + ["Number of arrests"]
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        out = csv.writer(fh, lineterminator="\r\n")
+        out.writerow(header)
+        for c in cells:
+            row = [_month_label(c.month, "%m/%Y"), c.offence, c.nationality]
+            row += [c.sex] * has_sex + [c.age_band] * has_age
+            out.writerow(row + [_shown(c.count, "<5")])
+    columns = {
+        "month": "Month",
+        "offence": "Offence description",
+        "nationality": "Nationality",
+    }
+    if has_sex:
+        columns["sex"] = "Gender"
+    if has_age:
+        columns["age_band"] = "Age group"
+    columns["count"] = "Number of arrests"
+    return [
+        {
+            "path": path.name,
+            "layout": "long",
+            "columns": columns,
+            "month_format": "%m/%Y",
+            "suppression": _suppression("<5"),
+        }
+    ]
+
+
+def write_csv_wide_month(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """CSV as a European-locale spreadsheet exports it: cp1252, `;` between fields. A title line,
+    then offence × nationality rows with one column per month (and a Total column), then notes
+    under a blank line."""
+    path = folder / "arrests_by_month.csv"
+    months = _distinct(c.month for c in cells)
+    by_key = {(c.offence, c.nationality, c.month): c.count for c in cells}
+    labels = [_month_label(m, "%b-%y") for m in months]
+    lines = [
+        [f"Arrests by offence group and nationality – {title} – SYNTHETIC sample data"],
+        [],
+        ["Offence group", "Nationality", *labels, "Total"],
+    ]
+    for offence in _distinct(c.offence for c in cells):
+        for nationality in _distinct(c.nationality for c in cells):
+            counts = [by_key.get((offence, nationality, m)) for m in months]
+            shown = ["" if n is None else _shown(n) for n in counts]
+            lines.append([offence, nationality, *shown, str(sum(n or 0 for n in counts))])
+    lines += [
+        [],
+        ["Notes:"],
+        ["* = between 1 and 4 arrests, withheld to protect individuals’ identities."],
+        ["Source: custody records – SYNTHETIC, generated by scripts/generate_sample_returns.py."],
+    ]
+    with path.open("w", newline="", encoding="cp1252") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\r\n").writerows(lines)
+    return [
+        {
+            "path": path.name,
+            "encoding": "cp1252",
+            "delimiter": ";",
+            "header_row": 3,
+            "skip_rows_after_blank": True,
+            "layout": "wide",
+            "wide_by": "month",
+            "columns": {"offence": "Offence group", "nationality": "Nationality"},
+            "ignore_columns": ["Total"],
+            "month_format": "%b-%y",
+            "suppression": _suppression("*"),
+        }
+    ]
+
+
+def write_csv_wide_offence(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """Tab-separated UTF-16 text (what Excel calls 'Unicode text'): month × nationality rows, one
+    column per offence group. Neither encoding nor delimiter is declared: both are detected."""
+    path = folder / "arrests_by_offence_group.csv"
+    offences = _distinct(c.offence for c in cells)
+    by_key = {(c.month, c.nationality, c.offence): c.count for c in cells}
+    buffer = io.StringIO()
+    out = csv.writer(buffer, delimiter="\t", lineterminator="\r\n")
+    out.writerow(["Month", "Nationality", *offences])
+    for month in _distinct(c.month for c in cells):
+        for nationality in _distinct(c.nationality for c in cells):
+            counts = [by_key.get((month, nationality, o)) for o in offences]
+            out.writerow([month, nationality, *("" if n is None else _shown(n) for n in counts)])
+    path.write_bytes(buffer.getvalue().encode("utf-16"))  # with a byte-order mark
+    return [
+        {
+            "path": path.name,
+            "layout": "wide",
+            "wide_by": "offence",
+            "columns": {"month": "Month", "nationality": "Nationality"},
+            "suppression": _suppression("*"),
+        }
+    ]
+
+
+# The ODS layout's sheets: one per offence group; groups not listed share "Other offences".
+ODS_GROUP_SHEETS = ["Violence against the person", "Theft offences", "Drug offences"]
+ODS_DETAIL_SHEETS = {"Sexual offences": set(SEXUAL_OFFENCES) | {"Sexual offences"}}
+ODS_OTHER_SHEET = "Other offences"
+
+
+def _ods_sheet(offence: str) -> str:
+    if offence in ODS_GROUP_SHEETS:
+        return offence
+    for sheet, offences in ODS_DETAIL_SHEETS.items():
+        if offence in offences:
+            return sheet
+    return ODS_OTHER_SHEET
+
+
+def write_ods_sheet_per_group(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """ODS with one sheet per offence group: a title block, then month (a date cell) [× offence] rows
+    and one column per nationality. `..` marks a suppressed count and `-` a nil (zero)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    path = folder / "arrests_by_offence.ods"
+    nationalities = _distinct(c.nationality for c in cells)
+    by_key = {(c.month, c.offence, c.nationality): c.count for c in cells}
+    sheets: dict[str, list[str]] = {}
+    for offence in _distinct(c.offence for c in cells):
+        sheets.setdefault(_ods_sheet(offence), []).append(offence)
+    order = [*ODS_GROUP_SHEETS, *ODS_DETAIL_SHEETS, ODS_OTHER_SHEET]
+    doc = OpenDocumentSpreadsheet()
+
+    def text(value: str) -> TableCell:
+        cell = TableCell(valuetype="string")
+        cell.addElement(P(text=value))
+        return cell
+
+    def row(cells_: list) -> TableRow:
+        tr = TableRow()
+        for c in cells_:
+            tr.addElement(c)
+        return tr
+
+    specs = []
+    for sheet in sorted(sheets, key=order.index):
+        offences = sheets[sheet]
+        with_offence_column = sheet not in ODS_GROUP_SHEETS
+        table = Table(name=sheet)
+        table.addElement(row([text(f"{title}: arrests by nationality, {sheet} (SYNTHETIC)")]))
+        table.addElement(row([]))
+        header = ["Month"] + ["Offence"] * with_offence_column + nationalities
+        table.addElement(row([text(h) for h in header]))
+        for month in _distinct(c.month for c in cells):
+            for offence in offences:
+                date = TableCell(valuetype="date", datevalue=f"{month}-01")
+                date.addElement(P(text=_month_label(month, "%b %Y")))
+                out = [date] + [text(offence)] * with_offence_column
+                for nationality in nationalities:
+                    n = by_key.get((month, offence, nationality))
+                    if n is None:
+                        out.append(TableCell())
+                    elif 0 <= n < SUPPRESSED_BELOW:
+                        out.append(text(_shown(n, "..", nil="-")))
+                    else:
+                        number = TableCell(valuetype="float", value=str(n))
+                        number.addElement(P(text=str(n)))
+                        out.append(number)
+                table.addElement(row(out))
+        doc.spreadsheet.addElement(table)
+        columns = {"month": "Month"}
+        if with_offence_column:
+            columns["offence"] = "Offence"
+        else:
+            columns["offence_value"] = sheet
+        specs.append(
+            {
+                "path": path.name,
+                "sheet": sheet,
+                "header_row": 3,
+                "layout": "wide",
+                "wide_by": "nationality",
+                "columns": columns,
+                "month_format": "%Y-%m-%d",
+                "suppression": _suppression(".."),
+                "nil_markers": ["-"],
+            }
+        )
+    doc.save(str(path))
+    _normalise_zip(path)
+    return specs
+
+
+def write_xlsx_merged_sex(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """XLSX with a title block and a two-row header: each nationality merged across its Male and
+    Female columns, Month and Offence merged down both rows, a Total column; notes under the table."""
+    path = folder / "arrests_nationality_sex.xlsx"
+    nationalities = _distinct(c.nationality for c in cells)
+    sexes = _distinct(c.sex for c in cells)
+    by_key = {(c.month, c.offence, c.nationality, c.sex): c.count for c in cells}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Table 1"
+    sheet.append([f"{title}: arrests by offence group, nationality and sex"])
+    sheet.append([SYNTHETIC_NOTE])
+    upper, lower = ["Month", "Offence"], [None, None]
+    for nationality in nationalities:
+        upper += [nationality] + [None] * (len(sexes) - 1)
+        lower += sexes
+    upper.append("Total")
+    lower.append(None)
+    sheet.append(upper)
+    sheet.append(lower)
+    for col in (1, 2, len(upper)):
+        sheet.merge_cells(start_row=3, start_column=col, end_row=4, end_column=col)
+    for i in range(len(nationalities)):
+        first = 3 + i * len(sexes)
+        sheet.merge_cells(
+            start_row=3, start_column=first, end_row=3, end_column=first + len(sexes) - 1
+        )
+    for month in _distinct(c.month for c in cells):
+        for offence in _distinct(c.offence for c in cells):
+            counts = [by_key.get((month, offence, n, s)) for n in nationalities for s in sexes]
+            shown = [
+                None if n is None else (_shown(n) if 0 < n < SUPPRESSED_BELOW else n)
+                for n in counts
+            ]
+            sheet.append(
+                [_month_label(month, "%B %Y"), offence, *shown, sum(n or 0 for n in counts)]
+            )
+    last_row = sheet.max_row
+    sheet.append([])
+    sheet.append(["Notes"])
+    sheet.append(["* = between 1 and 4 arrests (withheld)."])
+    book.properties.created = book.properties.modified = dt.datetime(2024, 5, 15)
+    book.save(path)
+    _fix_zip_timestamps(path)
+    return [
+        {
+            "path": path.name,
+            "sheet": "Table 1",
+            "header_rows": [3, 4],
+            "last_row": last_row,
+            "layout": "wide",
+            "wide_by": ["nationality", "sex"],
+            "columns": {"month": "Month", "offence": "Offence"},
+            "ignore_columns": ["Total"],
+            "month_format": "%B %Y",
+            "suppression": _suppression("*"),
+        }
+    ]
+
+
+def _normalise_zip(path: Path) -> None:
+    """Rewrite a zip (ODS) with fixed member dates, keeping member order and compression (an ODS
+    needs its `mimetype` first and stored)."""
+    with zipfile.ZipFile(path) as src:
+        members = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w") as dst:
+        for info, data in members:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 5, 15, 0, 0, 0))
+            fixed.compress_type = info.compress_type
+            dst.writestr(fixed, data)
+
+
+def _legacy_writer(writer):
+    """The first two layouts' writers take (month, offence, nationality, count) tuples."""
+
+    def write(folder: Path, cells: list[Cell], title: str, force: SampleForce) -> list[dict]:
+        return [
+            writer(folder, force, [(c.month, c.offence, c.nationality, c.count) for c in cells])
+        ]
+
+    return write
+
+
+WRITERS = {
+    "csv_long": _legacy_writer(write_csv_long),
+    "xlsx_wide": _legacy_writer(write_xlsx_wide),
+    "csv_long_detail": write_csv_long_detail,
+    "csv_wide_month": write_csv_wide_month,
+    "csv_wide_offence": write_csv_wide_offence,
+    "ods_sheet_per_group": write_ods_sheet_per_group,
+    "xlsx_merged_sex": write_xlsx_merged_sex,
+}
+
+
+def write_layout(
+    layout: str, folder: Path, cells: list[Cell], title: str = "Sample force"
+) -> list[dict]:
+    """Write cells in one layout into folder; returns the manifest's `files` entries."""
+    writer = WRITERS[layout]
+    if layout in ("csv_long", "xlsx_wide"):
+        return writer(folder, cells, title, SampleForce("sample", "", layout, 0))
+    return writer(folder, cells, title)
+
+
+def _new_manifest(ret: NewReturn, force: dict, files: list[dict]) -> dict:
+    notes = SYNTHETIC_NOTE + (f" {ret.note}" if ret.note else "")
+    manifest = {
+        "return_id": ret.return_id,
+        "force": force["force_code"] if ret.name_force_by == "code" else force["force_name"],
+        "reference": f"SYNTHETIC-FOI-{ret.force_id.upper()}-2024{ret.suffix.upper()}",
+        "received": dt.date(2024, 6, 28) if ret.suffix else dt.date(2024, 5, 15),
+        "period": {"start": ret.months[0], "end": ret.months[-1]},
+        "data_origin": "synthetic",
+    }
+    if ret.supersedes:
+        manifest["supersedes"] = list(ret.supersedes)
+    return manifest | {"notes": notes, "files": files}
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    (folder / "manifest.yml").write_text(
+        "# "
+        + SYNTHETIC_NOTE
+        + "\n"
+        + yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True),
+        encoding="utf-8",
+    )
+
+
+TRUTH_HEADER = [
+    "return_id",
+    "force_code",
+    "month",
+    "offence_raw",
+    "nationality_raw",
+    "arrests",
+    "sex_raw",
+    "age_band_raw",
+]
 
 
 def generate(landing: Path, truth_path: Path, seed: int = SEED) -> None:
@@ -197,23 +804,46 @@ def generate(landing: Path, truth_path: Path, seed: int = SEED) -> None:
         writer = write_csv_long if force.layout == "csv_long" else write_xlsx_wide
         spec = writer(folder, force, rows)
         manifest = _manifest(force, spec)
-        (folder / "manifest.yml").write_text(
-            "# "
-            + SYNTHETIC_NOTE
-            + "\n"
-            + yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True),
-            encoding="utf-8",
-        )
-        truth += [(manifest["return_id"], force.force_code, *row) for row in rows]
+        _write_manifest(folder, manifest)
+        truth += [(manifest["return_id"], force.force_code, *row, "", "") for row in rows]
+
+    # A separate stream: the returns above never change when these do.
+    rng_new = np.random.default_rng([seed, NEW_STREAM])
+    forces = _forces_by_id()
+    for ret in NEW_RETURNS:
+        force = forces[ret.force_id]
+        cells = draw_cells(rng_new, ret)
+        folder = landing / ret.return_id
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        writer = WRITERS[ret.layout]
+        if ret.layout in ("csv_long", "xlsx_wide"):
+            legacy = SampleForce(ret.force_id, force["force_code"], ret.layout, ret.monthly_arrests)
+            files = writer(folder, cells, force["force_name"], legacy)
+        else:
+            files = writer(folder, cells, force["force_name"])
+        _write_manifest(folder, _new_manifest(ret, force, files))
+        truth += [
+            (
+                ret.return_id,
+                force["force_code"],
+                c.month,
+                c.offence,
+                c.nationality,
+                c.count,
+                c.sex or "",
+                c.age_band or "",
+            )
+            for c in cells
+        ]
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     with truth_path.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh, lineterminator="\n")
-        out.writerow(
-            ["return_id", "force_code", "month", "offence_raw", "nationality_raw", "arrests"]
-        )
+        out.writerow(TRUTH_HEADER)
         out.writerows(truth)
     print(
-        f"wrote {len(FORCES)} synthetic returns to {landing} and {len(truth)} truth rows to {truth_path}"
+        f"wrote {len(FORCES) + len(NEW_RETURNS)} synthetic returns to {landing} and "
+        f"{len(truth)} truth rows to {truth_path}"
     )
 
 

@@ -23,7 +23,7 @@ def test_sql_prints_query_result(published_sample):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "regions" in result.stdout and "2" in result.stdout
+    assert "regions" in result.stdout and "10" in result.stdout
 
 
 def test_sql_error_is_reported_not_raised(published_sample):

@@ -1,9 +1,11 @@
-"""Mart figures recomputed independently: counts straight from the landing files (csv / openpyxl),
-denominators from the population seed, intervals with scipy or by hand; compared to 1e-9."""
+"""Mart figures recomputed independently: counts straight from the landing files (csv / openpyxl /
+odfpy, never the warehouse's parser), denominators from the population seed, offence flags from
+the lookup and taxonomy seeds, intervals with scipy or by hand; compared to 1e-9."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib.util
 import math
 from collections import Counter
@@ -13,6 +15,7 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 from scipy.stats import chi2
 
 from tests.conftest import REPO, SAMPLE_LANDING
@@ -36,51 +39,181 @@ def _population(group: str) -> dict[str, int]:
         }
 
 
-def _landing_cells() -> list[dict]:
-    """Every count cell of the sample returns, read without the warehouse's parser."""
-    groups = _nationality_groups()
+def _offence_groups() -> dict[str, str]:
+    with (SEEDS / "lookups" / "offence_lookup.csv").open() as fh:
+        return {r["offence_raw"]: r["offence_group"] for r in csv.DictReader(fh)}
+
+
+def _forces_by_name() -> dict[str, str]:
+    """ONS code, force name or police force area name (lower-cased) -> ONS code."""
+    names = {}
+    with (SEEDS / "reference" / "ref_forces.csv").open() as fh:
+        for r in csv.DictReader(fh):
+            for name in (r["force_code"], r["force_name"], r["pfa_name"]):
+                names[name.lower()] = r["force_code"]
+    return names
+
+
+def _iso(month: str, fmt: str) -> str:
+    return dt.datetime.strptime(month, fmt).strftime("%Y-%m")
+
+
+def _cell(
+    month: str, offence: str, nationality: str, count: str, suppressed: set, nil: set = frozenset()
+):
+    return {
+        "month": month,
+        "offence": offence,
+        "nationality": nationality,
+        "count": count,
+        "suppressed": count in suppressed,
+        "known": 0 if count in suppressed or count in nil else int(count),
+    }
+
+
+def _csv_long(folder: Path) -> list[dict]:
+    with (folder / "arrests_by_nationality.csv").open() as fh:
+        return [
+            _cell(r["Month"], r["Offence Group"], r["Nationality"], r["Arrests"], {"*"})
+            for r in csv.DictReader(fh)
+        ]
+
+
+def _xlsx_wide(folder: Path) -> list[dict]:
+    sheet = openpyxl.load_workbook(folder / "foi_response_arrests.xlsx", read_only=True)["Arrests"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[2]
+    return [
+        _cell(row[0], row[1], name, str(value), {"*"})
+        for row in rows[3:]
+        if row[1] != "Total"
+        for name, value in zip(header[2:], row[2:], strict=True)
+    ]
+
+
+def _csv_long_detail(folder: Path) -> list[dict]:
+    with (folder / "arrests_offence_detail.csv").open(encoding="utf-8-sig") as fh:
+        return [
+            _cell(
+                _iso(r["Month"], "%m/%Y"),
+                r["Offence description"],
+                r["Nationality"],
+                r["Number of arrests"],
+                {"<5"},
+            )
+            for r in csv.DictReader(fh)
+        ]
+
+
+def _csv_wide_month(folder: Path) -> list[dict]:
+    with (folder / "arrests_by_month.csv").open(encoding="cp1252", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    header = rows[2]
     cells = []
-    for manifest in sorted(SAMPLE_LANDING.glob("*/manifest.yml")):
-        folder = manifest.parent
-        force = next(
-            line.split(": ")[1]
-            for line in manifest.read_text().splitlines()
-            if line.startswith("force:")
-        )
-        if (folder / "arrests_by_nationality.csv").exists():
-            with (folder / "arrests_by_nationality.csv").open() as fh:
-                for row in csv.DictReader(fh):
+    for row in rows[3:]:
+        if not any(row):
+            break  # notes follow the first blank row
+        for label, value in zip(header[2:-1], row[2:-1], strict=True):  # the last column is Total
+            if value:
+                cells.append(_cell(_iso(label, "%b-%y"), row[0], row[1], value, {"*"}))
+    return cells
+
+
+def _csv_wide_offence(folder: Path) -> list[dict]:
+    with (folder / "arrests_by_offence_group.csv").open(encoding="utf-16", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    header = rows[0]
+    return [
+        _cell(row[0], offence, row[1], value, {"*"})
+        for row in rows[1:]
+        for offence, value in zip(header[2:], row[2:], strict=True)
+        if value
+    ]
+
+
+def _ods_sheet_per_group(folder: Path) -> list[dict]:
+    """One sheet per offence group; a sheet with no Offence column is all of its group."""
+    from odf import teletype
+    from odf.opendocument import load
+    from odf.table import Table, TableRow
+
+    def value(cell) -> str:
+        if cell.getAttribute("valuetype") == "float":
+            return str(int(float(cell.getAttribute("value"))))
+        if cell.getAttribute("valuetype") == "date":
+            return cell.getAttribute("datevalue")
+        return teletype.extractText(cell)
+
+    cells = []
+    for table in load(str(folder / "arrests_by_offence.ods")).spreadsheet.getElementsByType(Table):
+        rows = []
+        for tr in table.getElementsByType(TableRow):
+            values = []
+            for cell in tr.childNodes:
+                values += [value(cell)] * int(cell.getAttribute("numbercolumnsrepeated") or 1)
+            rows.append(values)
+        header = rows[2]
+        first = 2 if header[1] == "Offence" else 1
+        for row in rows[3:]:
+            offence = row[1] if first == 2 else table.getAttribute("name")
+            for name, count in zip(header[first:], row[first:], strict=True):
+                if count:
                     cells.append(
-                        {
-                            "force": force,
-                            "month": row["Month"],
-                            "offence": row["Offence Group"],
-                            "nationality": row["Nationality"],
-                            "count": row["Arrests"],
-                        }
+                        _cell(_iso(row[0], "%Y-%m-%d"), offence, name, count, {".."}, {"-"})
                     )
-        else:
-            sheet = openpyxl.load_workbook(folder / "foi_response_arrests.xlsx", read_only=True)[
-                "Arrests"
-            ]
-            rows = list(sheet.iter_rows(values_only=True))
-            header = rows[2]
-            for row in rows[3:]:
-                if row[1] == "Total":
-                    continue
-                for name, value in zip(header[2:], row[2:], strict=True):
-                    cells.append(
-                        {
-                            "force": force,
-                            "month": row[0],
-                            "offence": row[1],
-                            "nationality": name,
-                            "count": str(value),
-                        }
-                    )
-    for cell in cells:
-        cell["group"] = groups[cell["nationality"].strip().lower()]
-        cell["known"] = 0 if cell["count"] == "*" else int(cell["count"])
+    return cells
+
+
+def _xlsx_merged_sex(folder: Path) -> list[dict]:
+    """Two header rows: nationality merged across its Male/Female columns; notes under a blank row."""
+    sheet = openpyxl.load_workbook(folder / "arrests_nationality_sex.xlsx")["Table 1"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    upper = rows[2]
+    for j in range(1, len(upper)):
+        upper[j] = upper[j] or (upper[j - 1] if rows[3][j] else None)
+    cells = []
+    for row in rows[4:]:
+        if row[0] is None:
+            break
+        for j in range(2, len(row) - 1):  # the last column is Total
+            if row[j] is not None:
+                cells.append(_cell(_iso(row[0], "%B %Y"), row[1], upper[j], str(row[j]), {"*"}))
+    return cells
+
+
+READERS = {
+    "arrests_by_nationality.csv": _csv_long,
+    "foi_response_arrests.xlsx": _xlsx_wide,
+    "arrests_offence_detail.csv": _csv_long_detail,
+    "arrests_by_month.csv": _csv_wide_month,
+    "arrests_by_offence_group.csv": _csv_wide_offence,
+    "arrests_by_offence.ods": _ods_sheet_per_group,
+    "arrests_nationality_sex.xlsx": _xlsx_merged_sex,
+}
+
+
+def _landing_cells() -> list[dict]:
+    """Every count cell of the current (not superseded) sample returns, read without the
+    warehouse's parser: csv / openpyxl / odfpy, one reader per sample layout."""
+    groups = _nationality_groups()
+    offence_groups = _offence_groups()
+    forces = _forces_by_name()
+    manifests = {
+        m.parent: yaml.safe_load(m.read_text())
+        for m in sorted(SAMPLE_LANDING.glob("*/manifest.yml"))
+    }
+    superseded = {old for m in manifests.values() for old in m.get("supersedes") or []}
+    cells = []
+    for folder, manifest in manifests.items():
+        if manifest["return_id"] in superseded:
+            continue
+        (reader,) = [read for name, read in READERS.items() if (folder / name).exists()]
+        for cell in reader(folder):
+            cell["force"] = forces[manifest["force"].lower()]
+            cell["return_id"] = manifest["return_id"]
+            cell["group"] = groups[cell["nationality"].strip().lower()]
+            cell["offence_group"] = offence_groups[cell["offence"].strip().lower()]
+            cells.append(cell)
     return cells
 
 
@@ -145,7 +278,7 @@ def test_poisson_model_matches_published_exact_limits():
 def test_region_rate_and_interval_recomputed(published_sample, cells):
     wales = [c for c in cells if c["force"].startswith("W15")]
     k = sum(c["known"] for c in wales)
-    suppressed = sum(c["count"] == "*" for c in wales)
+    suppressed = sum(c["suppressed"] for c in wales)
     population = sum(p for code, p in _population("all").items() if code.startswith("W15"))
     lower, upper = _exact_limits(k)
     row = _one(
@@ -164,7 +297,7 @@ def test_region_rate_and_interval_recomputed(published_sample, cells):
 def test_force_unknown_share_and_bounds_recomputed(published_sample, cells):
     gwent = [c for c in cells if c["force"] == "W15000002" and c["offence"] == "Robbery"]
     known = sum(c["known"] for c in gwent)
-    n_suppressed = sum(c["count"] == "*" for c in gwent)
+    n_suppressed = sum(c["suppressed"] for c in gwent)
     unknown = sum(c["known"] for c in gwent if c["group"] == "unknown")
     row = _one(
         published_sample,
@@ -203,7 +336,7 @@ def test_national_rate_ratio_and_log_interval_recomputed(published_sample, cells
 
 
 def test_headline_share_and_wilson_interval_recomputed(published_sample, cells):
-    sexual = [c for c in cells if c["offence"] == "Sexual offences"]
+    sexual = [c for c in cells if c["offence_group"] == "Sexual offences"]
     k = sum(c["known"] for c in sexual if c["group"] == "non_british")
     n = sum(c["known"] for c in sexual)
     p = k / n
@@ -221,16 +354,50 @@ def test_headline_share_and_wilson_interval_recomputed(published_sample, cells):
     assert row[3:] == (k, n, len({c["force"] for c in cells}), 43, False, "synthetic")
 
 
-def test_child_sexual_figure_is_null_with_zero_coverage_when_no_return_names_offences(
-    published_sample,
-):
-    # The sample returns give offence groups only: no return says whether a victim was a child.
+def _child_sexual_offences() -> tuple[set[str], set[str]]:
+    """(offence descriptions that name a Home Office offence, those whose victim is by definition a
+    child in a sexual offence), lower-cased, from the lookup and taxonomy seeds."""
+    with (SEEDS / "reference" / "ref_offence_taxonomy.csv").open() as fh:
+        child = {
+            r["offence_code"]
+            for r in csv.DictReader(fh)
+            if r["is_sexual_offence"] == "true" and r["is_child_victim"] == "true"
+        }
+    with (SEEDS / "lookups" / "offence_lookup.csv").open() as fh:
+        lookup = {r["offence_raw"]: r["offence_code"] for r in csv.DictReader(fh)}
+    named = {raw for raw, code in lookup.items() if code}
+    return named, {raw for raw in named if lookup[raw] in child}
+
+
+def test_child_sexual_figure_recomputed_from_offence_level_returns(published_sample, cells):
+    """Only returns naming Home Office offences can say whether a victim was a child: the figure
+    stands on those forces alone, and says so in its coverage."""
+    named, child = _child_sexual_offences()
+    detailed = [c for c in cells if c["offence"].strip().lower() in named]
+    forces = {c["force"] for c in detailed}
+    months = min(len({c["month"] for c in detailed if c["force"] == f}) for f in forces)
+    child_cells = [c for c in detailed if c["offence"].strip().lower() in child]
+    k = sum(c["known"] for c in child_cells if c["group"] == "non_british")
+    n = sum(c["known"] for c in child_cells)
+    assert 0 < k < n and 0 < len(forces) < 43
+    p = k / n
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
+    population = _population("all")
     row = _one(
         published_sample,
-        "select value, forces_reporting, population_coverage from marts.headline_figures "
-        "where figure_id = 'non_british_share_child_sexual_offences'",
+        "select value, ci_lower, ci_upper, numerator, denominator, forces_reporting, "
+        "population_coverage, months_covered_min, suppressed_cells, is_complete "
+        "from marts.headline_figures where figure_id = 'non_british_share_child_sexual_offences'",
     )
-    assert row == (None, 0, 0.0)
+    assert row[0] == pytest.approx(p, rel=REL)
+    assert row[1] == pytest.approx(centre - half, rel=REL)
+    assert row[2] == pytest.approx(centre + half, rel=REL)
+    assert row[3:6] == (k, n, len(forces))
+    assert row[6] == pytest.approx(
+        sum(population[f] for f in forces) / sum(population.values()), rel=REL
+    )
+    assert row[7:] == (months, sum(c["suppressed"] for c in child_cells), False)
 
 
 def test_return_coverage_recomputed(published_sample, cells):
@@ -245,7 +412,7 @@ def test_return_coverage_recomputed(published_sample, cells):
         "gwent-fy2023-24",
         len({c["month"] for c in gwent}),
         len(gwent),
-        sum(c["count"] == "*" for c in gwent),
+        sum(c["suppressed"] for c in gwent),
     )
     forces = Counter(
         r[0]

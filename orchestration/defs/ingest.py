@@ -1,7 +1,5 @@
 """Parse the force returns in the landing folder into the raw schema of the build database."""
 
-import hashlib
-
 import dagster as dg
 import duckdb
 
@@ -9,7 +7,6 @@ from orchestration import faults
 from orchestration.defs.resources import WarehouseResource
 from orchestration.homeoffice import RAW_TABLES as HOME_OFFICE_TABLES
 from orchestration.homeoffice import load_home_office
-from orchestration.returns import raw_store
 from orchestration.returns.ingest import ingest_landing
 
 RAW_TABLES = (
@@ -20,18 +17,6 @@ RAW_TABLES = (
     "return_cells",
     "quarantined_returns",
 )
-
-
-def _reset_raw_if_schema_changed(con: duckdb.DuckDBPyConnection) -> None:
-    """The build database outlives code versions. When the raw schema's definition changed, drop
-    raw and parse every return again, rather than fail on a table of the old shape."""
-    version = hashlib.sha256(raw_store.RAW_DDL.encode()).hexdigest()
-    con.execute("create schema if not exists meta")
-    con.execute("create table if not exists meta.raw_schema (version varchar)")
-    if con.execute("select version from meta.raw_schema").fetchall() != [(version,)]:
-        con.execute("drop schema if exists raw cascade")
-        con.execute("delete from meta.raw_schema")
-        con.execute("insert into meta.raw_schema values (?)", [version])
 
 
 @dg.multi_asset(
@@ -56,7 +41,6 @@ def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         faults.maybe_crash("parse")
 
     with duckdb.connect(str(warehouse.build_db)) as con:
-        _reset_raw_if_schema_changed(con)
         report = ingest_landing(con, warehouse.landing, log=progress)
         counts = dict(
             con.execute(

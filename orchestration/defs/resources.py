@@ -1,9 +1,12 @@
 """Resources: where the warehouse lives, and the dbt CLI."""
 
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from packaging.version import Version
 
 from orchestration import settings
 from orchestration.defs.dbt_project import DBT_PROJECT
@@ -33,6 +36,20 @@ class WarehouseResource(dg.ConfigurableResource):
         return settings.build_db_path(self.published)
 
 
+class DbtCoreCli(DbtCliResource):
+    """dagster-dbt's dbt resource, minus two start-up costs measured at ~7 s of a ~25 s refresh:
+    running `dbt --version` in a subprocess to learn a version pinned in our lock file, and
+    building an in-process dbt adapter that is only used to fetch row counts and column metadata,
+    which this project does not request."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - signature of the parent
+        return None
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
@@ -42,7 +59,7 @@ def resources() -> dg.Definitions:
                 warehouse_path=str(settings.warehouse_path()),
                 home_office_dir=str(settings.home_office_dir()),
             ),
-            "dbt": DbtCliResource(
+            "dbt": DbtCoreCli(
                 project_dir=DBT_PROJECT,
                 profiles_dir=str(settings.DBT_PROJECT_DIR),
                 dbt_executable=settings.DBT_EXECUTABLE,

@@ -1,5 +1,6 @@
-"""Bring the landing folder into the raw schema: parse new or changed returns, drop removed ones,
-quarantine the unreadable. A return whose new version is bad keeps its last good load."""
+"""Bring the landing folder into the raw schema: pull files named by URL, parse new or changed
+returns, drop removed ones, quarantine the unreadable. A return whose new version is bad (or whose
+download fails) keeps its last good load."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration.returns import raw_store
-from orchestration.returns.manifest import ManifestError
+from orchestration.returns.manifest import ManifestError, return_folders
 from orchestration.returns.parse import parse_return, return_fingerprint
+from orchestration.returns.pull import PullError, pull_return
 from orchestration.returns.readers import ReadError
 
 
@@ -29,15 +31,6 @@ class IngestReport:
         )
 
 
-def return_folders(landing_dir: Path) -> list[Path]:
-    """Every return folder: a visible sub-folder of the landing folder."""
-    if not landing_dir.is_dir():
-        raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
-    return sorted(
-        p for p in landing_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-    )
-
-
 def ingest_landing(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, log: Callable[[str], None] = print
 ) -> IngestReport:
@@ -48,13 +41,27 @@ def ingest_landing(
     folders = return_folders(landing_dir)
     for n, folder in enumerate(folders, start=1):
         name = folder.name
+        pull_error = None
+        try:
+            for pulled in pull_return(folder):
+                log(f"[{n}/{len(folders)}] pulled {name}/{pulled.file}: {pulled.status}")
+        except PullError as exc:
+            pull_error = exc
         fingerprint = return_fingerprint(folder)
+        if pull_error is not None:
+            error = f"return {name}: {pull_error}"
+            raw_store.quarantine(con, name, fingerprint, error)
+            report.quarantined[name] = error
+            log(f"[{n}/{len(folders)}] QUARANTINED {error}")
+            continue
         if loaded.get(name, (None, None))[1] == fingerprint:
             raw_store.clear_quarantine(con, name)
             report.unchanged.append(name)
             continue
-        if quarantined.get(name) == fingerprint:
-            report.quarantined[name] = "unchanged since it was quarantined"
+        if quarantined.get(name, (None, None))[0] == fingerprint:
+            report.quarantined[name] = (
+                f"{quarantined[name][1]} (unchanged since it was quarantined)"
+            )
             continue
         try:
             parsed = parse_return(folder)

@@ -8,14 +8,32 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
+import types
+import typing
+from pathlib import Path, PurePosixPath
 from typing import Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 MANIFEST_NAME = "manifest.yml"
+# Where a file named by `url:` is downloaded to, inside its return folder.
+PULLED_DIR = ".pulled"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+Dimension = Literal["month", "offence", "nationality", "sex", "age_band"]
+DIMENSIONS: tuple[str, ...] = ("month", "offence", "nationality", "sex", "age_band")
+REQUIRED_DIMENSIONS: tuple[str, ...] = ("month", "offence", "nationality")
+# Joins the parts of a header spread over several rows: "British|Male".
+HEADER_JOIN = "|"
 
 
 class ManifestError(ValueError):
@@ -58,6 +76,14 @@ class Suppression(_Strict):
     lower: int = Field(default=1, ge=0)
     upper: int = Field(default=4, ge=0)
 
+    @model_validator(mode="after")
+    def _sane(self) -> Suppression:
+        if self.lower > self.upper:
+            raise ValueError(f"lower ({self.lower}) must not exceed upper ({self.upper})")
+        if len(set(self.markers)) != len(self.markers) or "" in self.markers:
+            raise ValueError(f"expected distinct, non-empty markers, got {self.markers}")
+        return self
+
 
 class Columns(_Strict):
     """Which header names hold each dimension; a fixed `*_value` stands in for an absent column."""
@@ -67,6 +93,11 @@ class Columns(_Strict):
     offence: str | None = None
     offence_value: str | None = None
     nationality: str | None = None
+    nationality_value: str | None = None
+    sex: str | None = None
+    sex_value: str | None = None
+    age_band: str | None = None
+    age_band_value: str | None = None
     count: str | None = None
 
     @field_validator("month_value")
@@ -76,32 +107,90 @@ class Columns(_Strict):
             raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
         return value
 
+    def column(self, dimension: str) -> str | None:
+        return getattr(self, dimension)
+
+    def value(self, dimension: str) -> str | None:
+        return getattr(self, f"{dimension}_value")
+
+
+class PullOptions(_Strict):
+    """How a file named by `url:` is downloaded."""
+
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    retries: int = Field(default=2, ge=0, le=10)
+    max_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+
 
 class FileSpec(_Strict):
-    """One file of a return and how to read it."""
+    """One file (or one sheet of a file) of a return and how to read it."""
 
-    path: str
+    # The file inside the return folder; with `url:`, the name the download is cached under.
+    path: str | None = None
+    url: str | None = None
+    pull: PullOptions = Field(default_factory=PullOptions)
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
-    header_row: int = Field(default=1, ge=1)
+    header_row: int | None = Field(default=None, ge=1)
+    # Several header rows (a merged top header over a lower one) combine as "upper|lower".
+    header_rows: list[int] | None = None
+    # Rows after this one are not data (notes under the table).
+    last_row: int | None = Field(default=None, ge=1)
+    # The table ends at its first blank row; anything below (notes) is not data.
+    skip_rows_after_blank: bool = False
     layout: Literal["long", "wide"]
-    # In a wide layout, which dimension the value columns' headers hold.
-    wide_by: Literal["nationality"] | None = None
+    # In a wide layout, which dimension(s) the value columns' headers hold; with several, a header
+    # holds one part per dimension ("British|Male" for [nationality, sex]), the last parts counting.
+    wide_by: list[Dimension] = Field(default_factory=list)
     columns: Columns
     # Header names of the value columns in a wide layout; empty means every other column.
     value_columns: list[str] = Field(default_factory=list)
+    # Header names of columns that are neither dimensions nor counts (such as a Total column).
+    ignore_columns: list[str] = Field(default_factory=list)
     # Rows whose cell in the named column matches the regular expression are not data (totals, notes).
     skip_rows_matching: dict[str, str] = Field(default_factory=dict)
     month_format: str = "%Y-%m"
     suppression: Suppression = Field(default_factory=Suppression)
+    # Markers that mean nil (a count of zero), such as "-"; never a suppressed cell.
+    nil_markers: list[str] = Field(default_factory=list)
+
+    @field_validator("wide_by", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
     @field_validator("path")
     @classmethod
-    def _relative_inside(cls, value: str) -> str:
-        path = Path(value)
-        if path.is_absolute() or ".." in path.parts:
+    def _relative_inside(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        path = PurePosixPath(value)
+        if path.is_absolute() or ".." in path.parts or "\\" in value or not path.name:
             raise ValueError(f"expected a file name inside the return folder, got {value!r}")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"expected an http:// or https:// address, got {value!r}")
+        if not PurePosixPath(parts.path).name:
+            raise ValueError(
+                f"the address {value!r} names no file; add path: to name the downloaded file"
+            )
+        return value
+
+    @field_validator("header_rows")
+    @classmethod
+    def _ascending(cls, value: list[int] | None) -> list[int] | None:
+        if value is None:
+            return value
+        if not value or any(r < 1 for r in value) or value != sorted(set(value)):
+            raise ValueError(f"expected ascending row numbers from 1, got {value}")
         return value
 
     @field_validator("skip_rows_matching")
@@ -116,28 +205,85 @@ class FileSpec(_Strict):
 
     @model_validator(mode="after")
     def _layout_complete(self) -> FileSpec:
+        if self.url is None and self.path is None:
+            raise ValueError(
+                "give path: (a file in the return folder) or url: (a file to download)"
+            )
+        if self.header_row is not None and self.header_rows is not None:
+            raise ValueError("give header_row or header_rows, not both")
+        if self.last_row is not None and self.last_row <= self.header_lines[-1]:
+            raise ValueError(f"last_row {self.last_row} is not below the header")
+        overlap = set(self.nil_markers) & set(self.suppression.markers)
+        if overlap:
+            raise ValueError(
+                f"nil_markers and suppression.markers overlap on {sorted(overlap)}: a marker "
+                "means either zero or a suppressed small count"
+            )
         cols = self.columns
-        if (cols.month is None) == (cols.month_value is None):
-            raise ValueError("give exactly one of columns.month or columns.month_value")
-        if (cols.offence is None) == (cols.offence_value is None):
-            raise ValueError("give exactly one of columns.offence or columns.offence_value")
+        if len(set(self.wide_by)) != len(self.wide_by):
+            raise ValueError(f"wide_by lists a dimension twice: {self.wide_by}")
+        for dim in DIMENSIONS:
+            sources = [
+                name
+                for name, given in (
+                    (f"columns.{dim}", cols.column(dim) is not None),
+                    (f"columns.{dim}_value", cols.value(dim) is not None),
+                    (f"wide_by: {dim}", dim in self.wide_by),
+                )
+                if given
+            ]
+            if len(sources) > 1:
+                raise ValueError(f"{dim} is given more than once ({', '.join(sources)}); give one")
+            if not sources and dim in REQUIRED_DIMENSIONS:
+                raise ValueError(
+                    f"no {dim}: give columns.{dim} (a header), columns.{dim}_value (a fixed "
+                    f"value)" + (f" or wide_by: {dim}" if self.layout == "wide" else "")
+                )
         if self.layout == "long":
-            if not (cols.nationality and cols.count):
-                raise ValueError("a long layout needs columns.nationality and columns.count")
+            if not cols.count:
+                raise ValueError("a long layout needs columns.count")
             if self.wide_by or self.value_columns:
                 raise ValueError("wide_by and value_columns belong to a wide layout")
-        elif self.wide_by != "nationality":
-            raise ValueError("a wide layout needs wide_by: nationality")
-        elif cols.nationality or cols.count:
-            raise ValueError("a wide layout takes nationality and count from its value columns")
+        else:
+            if not self.wide_by:
+                raise ValueError(
+                    "a wide layout needs wide_by: the dimension its value columns' headers hold "
+                    f"(one or more of {list(DIMENSIONS)})"
+                )
+            if cols.count:
+                raise ValueError(
+                    "a wide layout takes its counts from its value columns, not columns.count"
+                )
         return self
+
+    @property
+    def header_lines(self) -> list[int]:
+        """The 1-based header row number(s)."""
+        if self.header_rows is not None:
+            return list(self.header_rows)
+        return [self.header_row or 1]
+
+    @property
+    def local_name(self) -> str:
+        """The file's name inside the return folder (for `url:`, inside its download cache)."""
+        if self.path is not None:
+            return self.path
+        return PurePosixPath(urlsplit(self.url or "").path).name
+
+    @property
+    def source_name(self) -> str:
+        """How lineage names the file: its path, or the downloaded file's cache name."""
+        return self.local_name if self.url is None else f"{PULLED_DIR}/{self.local_name}"
+
+    def local_path(self, folder: Path) -> Path:
+        return folder / self.source_name
 
 
 class ReturnManifest(_Strict):
     """A force return as received: which force, which period, its reference, how to read it."""
 
     return_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    force: str
+    force: str = Field(min_length=1)
     reference: str
     received: dt.date
     period: Period
@@ -145,6 +291,62 @@ class ReturnManifest(_Strict):
     supersedes: list[str] = Field(default_factory=list)
     notes: str | None = None
     files: list[FileSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct_sources(self) -> ReturnManifest:
+        seen: set[tuple[str, str | None]] = set()
+        for spec in self.files:
+            key = (spec.source_name, spec.sheet)
+            if key in seen:
+                raise ValueError(
+                    f"file {spec.source_name!r}"
+                    + (f" sheet {spec.sheet!r}" if spec.sheet else "")
+                    + " is listed twice; each file (or sheet) is read once"
+                )
+            seen.add(key)
+        if self.return_id in self.supersedes:
+            raise ValueError("a return cannot supersede itself")
+        return self
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The manifest model class that owns the key at `loc` (for listing the keys it accepts)."""
+    model: type[BaseModel] = ReturnManifest
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        found = _find_model(field.annotation)
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _find_model(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+        for arg in typing.get_args(annotation):
+            found = _find_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _describe(err: dict) -> str:
+    loc = tuple(err["loc"])
+    key = ".".join(str(p) for p in loc) or "(top level)"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        model = _model_at(loc)
+        allowed = f"; expected one of {sorted(model.model_fields)}" if model else ""
+        message = f"unknown key{allowed}"
+    elif err["type"] == "missing":
+        message = "required key is missing"
+    return f"key {key}: {message}"
 
 
 def load_manifest(path: Path) -> ReturnManifest:
@@ -158,11 +360,16 @@ def load_manifest(path: Path) -> ReturnManifest:
     try:
         return ReturnManifest.model_validate(document)
     except ValidationError as exc:
-        problems = [
-            f"key {'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise ManifestError(path, problems) from exc
+        raise ManifestError(path, [_describe(err) for err in exc.errors()]) from exc
+
+
+def return_folders(landing_dir: Path) -> list[Path]:
+    """Every return folder: a visible sub-folder of the landing folder."""
+    if not landing_dir.is_dir():
+        raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
+    return sorted(
+        p for p in landing_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    )
 
 
 def find_manifests(landing_dir: Path) -> list[Path]:

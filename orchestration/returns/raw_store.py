@@ -12,8 +12,13 @@ import pyarrow as pa
 
 from orchestration.returns.parse import ParsedReturn
 
+# Bump when a raw table's columns change: an older raw schema in a build database is dropped and
+# every return re-parsed (raw is derived from the landing folder, so nothing is lost).
+RAW_SCHEMA_VERSION = 2
+
 RAW_DDL = """
 create schema if not exists raw;
+create table if not exists raw.schema_version (version integer not null);
 create table if not exists raw.force_returns (
     return_id varchar primary key,
     landing_folder varchar not null,
@@ -36,6 +41,7 @@ create table if not exists raw.return_files (
     source_file varchar not null,
     file_sha256 varchar not null,
     sheet varchar,
+    source_url varchar,
     layout varchar not null,
     suppressed_lower integer not null,
     suppressed_upper integer not null,
@@ -44,7 +50,9 @@ create table if not exists raw.return_files (
 create table if not exists raw.return_suppression_markers (
     return_id varchar not null,
     source_file varchar not null,
-    marker varchar not null
+    sheet varchar,
+    marker varchar not null,
+    meaning varchar not null  -- 'suppressed' (a small count withheld) or 'nil' (zero)
 );
 create table if not exists raw.return_cells (
     return_id varchar not null,
@@ -58,6 +66,8 @@ create table if not exists raw.return_cells (
     month varchar,
     offence_raw varchar,
     nationality_raw varchar,
+    sex_raw varchar,
+    age_band_raw varchar,
     count_raw varchar
 );
 create table if not exists raw.quarantined_returns (
@@ -77,8 +87,25 @@ _TABLES_BY_RETURN = (
 )
 
 
+def _raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw'"
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema; an older version of it is dropped first, so every return re-parses."""
+    tables = _raw_tables(con)
+    if tables:
+        version = None
+        if "schema_version" in tables:
+            version = con.execute("select max(version) from raw.schema_version").fetchone()[0]
+        if version != RAW_SCHEMA_VERSION:
+            con.execute("drop schema raw cascade")
     con.execute(RAW_DDL)
+    if con.execute("select count(*) from raw.schema_version").fetchone()[0] == 0:
+        con.execute("insert into raw.schema_version values (?)", [RAW_SCHEMA_VERSION])
 
 
 def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
@@ -89,11 +116,12 @@ def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, 
     return {folder: (rid, sha) for folder, rid, sha in rows}
 
 
-def quarantined_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def quarantined_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """landing folder -> (content sha256, error) of every quarantined return."""
     rows = con.execute(
-        "select landing_folder, content_sha256 from raw.quarantined_returns"
+        "select landing_folder, content_sha256, error from raw.quarantined_returns"
     ).fetchall()
-    return dict(rows)
+    return {folder: (sha, error) for folder, sha, error in rows}
 
 
 def drop_return(con: duckdb.DuckDBPyConnection, return_id: str) -> None:
@@ -145,22 +173,28 @@ def replace_return(
             )
         for f in parsed.files:
             con.execute(
-                "insert into raw.return_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into raw.return_files (return_id, source_file, file_sha256, sheet, "
+                "source_url, layout, suppressed_lower, suppressed_upper, cell_count) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     f["return_id"],
                     f["source_file"],
                     f["file_sha256"],
                     f["sheet"],
+                    f["source_url"],
                     f["layout"],
                     f["suppressed_lower"],
                     f["suppressed_upper"],
                     f["cell_count"],
                 ],
             )
-            for marker in f["suppression_markers"]:
+            markers = [(m, "suppressed") for m in f["suppression_markers"]]
+            markers += [(m, "nil") for m in f["nil_markers"]]
+            for marker, meaning in markers:
                 con.execute(
-                    "insert into raw.return_suppression_markers values (?, ?, ?)",
-                    [f["return_id"], f["source_file"], marker],
+                    "insert into raw.return_suppression_markers "
+                    "(return_id, source_file, sheet, marker, meaning) values (?, ?, ?, ?, ?)",
+                    [f["return_id"], f["source_file"], f["sheet"], marker, meaning],
                 )
         cells: pa.Table = parsed.cells  # noqa: F841 - read by name from the SQL below
         con.execute("insert into raw.return_cells by name select * from cells")

@@ -1,5 +1,6 @@
 -- One row per count cell, typed. A suppressed cell (a marker such as `*`) keeps arrests null and
--- carries the range it stands for in arrests_lower / arrests_upper: never a silent zero.
+-- carries the range it stands for in arrests_lower / arrests_upper: never a silent zero. A nil
+-- marker (such as `-`, where a return declares it) is a count of zero.
 with cells as (
     select * from {{ source('raw', 'return_cells') }}
 ),
@@ -10,6 +11,14 @@ files as (
 
 markers as (
     select * from {{ source('raw', 'return_suppression_markers') }}
+),
+
+suppression_markers as (
+    select * from markers where meaning = 'suppressed'
+),
+
+nil_markers as (
+    select * from markers where meaning = 'nil'
 ),
 
 final as (
@@ -26,25 +35,41 @@ final as (
         cells.month_raw,
         cells.offence_raw,
         cells.nationality_raw,
+        cells.sex_raw,
+        cells.age_band_raw,
         cells.count_raw,
-        markers.marker is not null as is_suppressed,
-        case when markers.marker is null then cast(cells.count_raw as integer) end as arrests,
+        suppressed.marker is not null as is_suppressed,
+        nil.marker is not null as is_nil,
         case
-            when markers.marker is null then cast(cells.count_raw as integer)
-            else files.suppressed_lower
+            when suppressed.marker is not null then null
+            when nil.marker is not null then 0
+            else cast(cells.count_raw as integer)
+        end as arrests,
+        case
+            when suppressed.marker is not null then files.suppressed_lower
+            when nil.marker is not null then 0
+            else cast(cells.count_raw as integer)
         end as arrests_lower,
         case
-            when markers.marker is null then cast(cells.count_raw as integer)
-            else files.suppressed_upper
+            when suppressed.marker is not null then files.suppressed_upper
+            when nil.marker is not null then 0
+            else cast(cells.count_raw as integer)
         end as arrests_upper
     from cells
     inner join files
         on cells.return_id = files.return_id
         and cells.source_file = files.source_file
-    left join markers
-        on cells.return_id = markers.return_id
-        and cells.source_file = markers.source_file
-        and cells.count_raw = markers.marker
+        and coalesce(cells.sheet, '') = coalesce(files.sheet, '')
+    left join suppression_markers as suppressed
+        on cells.return_id = suppressed.return_id
+        and cells.source_file = suppressed.source_file
+        and coalesce(cells.sheet, '') = coalesce(suppressed.sheet, '')
+        and cells.count_raw = suppressed.marker
+    left join nil_markers as nil
+        on cells.return_id = nil.return_id
+        and cells.source_file = nil.source_file
+        and coalesce(cells.sheet, '') = coalesce(nil.sheet, '')
+        and cells.count_raw = nil.marker
 )
 
 select * from final
