@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -45,13 +45,18 @@ class SuiteOutcome:
     evaluated: int
     failed: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
+    expectations: int = 0
+    # The full GX ExpectationSuiteValidationResult as JSON, for Data Docs (expectations/docs.py).
+    result: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def to_metadata(self) -> dict[str, Any]:
         """Plain dict for Dagster check metadata."""
         return {
             "suite": self.suite,
+            "table": SUITES[self.suite].table if self.suite in SUITES else None,
             "success": self.success,
             "rows": self.rows,
+            "expectations": self.expectations,
             "evaluated_expectations": self.evaluated,
             "failed_expectations": len(self.failed),
             "failures": [dict(f) for f in self.failed],
@@ -117,9 +122,24 @@ def _failure(result: ExpectationValidationResult) -> dict[str, Any]:
     return failure
 
 
+def _result_json(result: Any, table: str, rows: int) -> dict[str, Any]:
+    """The GX result as JSON, its batch named after the relation validated (Data Docs show it
+    as the data asset; the frame asset shared by all suites would say "frame")."""
+    data = result.to_json_dict()
+    meta = data.setdefault("meta", {}) or {}
+    data["meta"] = meta
+    for key in ("batch_spec", "active_batch_definition"):
+        if isinstance(meta.get(key), dict):
+            meta[key]["data_asset_name"] = table
+    meta["validation_time"] = datetime.now(UTC).isoformat()
+    meta["rows_validated"] = rows
+    return data
+
+
 def validate_frame(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
     """Validate ``df`` (the suite's columns, see ``select_sql``) against a registered suite."""
-    suite = SUITES[suite_name].build()
+    spec = SUITES[suite_name]
+    suite = spec.build()
     with _LOCK:
         batch = _batch_definition().get_batch(batch_parameters={"dataframe": df})
         result = batch.validate(suite, result_format=_RESULT_FORMAT)
@@ -130,4 +150,6 @@ def validate_frame(suite_name: str, df: pd.DataFrame) -> SuiteOutcome:
         evaluated=int(result.statistics["evaluated_expectations"]),
         failed=failed,
         rows=len(df),
+        expectations=len(suite.expectations),
+        result=_result_json(result, spec.table, len(df)),
     )

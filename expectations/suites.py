@@ -144,7 +144,9 @@ def build_nationality_rate_ratios() -> gx.ExpectationSuite:
         "nationality_rate_ratios",
         [
             _at_least_one_row(),
-            *_not_null("period", "geography_level", "geography_code", "offence_group", "data_origin"),
+            *_not_null(
+                "period", "geography_level", "geography_code", "offence_group", "data_origin"
+            ),
             _in_set("geography_level", ["region", "national"]),
             _in_set("data_origin", DATA_ORIGINS),
             _between("rate_ratio", 0, None),

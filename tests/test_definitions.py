@@ -34,6 +34,7 @@ def test_asset_graph_holds_raw_dbt_and_publication_assets(defs):
         "reference/ref_forces",
         "reference/ref_force_population",
         "published_warehouse",
+        "expectations_docs",
     }
     assert expected <= keys(defs)
 

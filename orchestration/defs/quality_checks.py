@@ -1,9 +1,17 @@
-"""Great Expectations suites (expectations/) as blocking Dagster asset checks on staging and marts.
+"""Great Expectations suites (expectations/) as blocking Dagster asset checks on staging and marts,
+and their Data Docs.
 
 Each check reads only the columns its suite needs from the build database through Arrow into
 pandas (GX 1.x's SQL datasource fails on DuckDB; the pandas one works). A failed check stops
-`published_warehouse`, so the published file stays as it was.
+`published_warehouse`, so the published file stays as it was. Each check also stores its full
+validation result under <build dir>/gx_results/<run>/; once the warehouse is published,
+`expectations_docs` renders this refresh's results as GX Data Docs at
+<warehouse dir>/docs/gx/index.html (linked from the report).
 """
+
+import shutil
+import time
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -11,8 +19,22 @@ from dagster_dbt import get_asset_key_for_model
 
 from expectations.suites import SUITES, select_sql
 from orchestration import faults
+from orchestration.defs.publication import published_warehouse
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform import dbt_models
+
+
+def results_root(warehouse: WarehouseResource) -> Path:
+    return warehouse.build_db.parent / "gx_results"
+
+
+def _refresh_id(run: dg.DagsterRun) -> str:
+    """The refresh a run belongs to: a re-execution stores and reads the original run's results."""
+    return run.root_run_id or run.run_id
+
+
+def docs_dir(warehouse: WarehouseResource) -> Path:
+    return warehouse.published.parent / "docs" / "gx"
 
 
 def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
@@ -22,20 +44,65 @@ def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
         blocking=True,
         description=f"Great Expectations suite {suite_name!r} (expectations/suites.py).",
     )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        from expectations.runner import validate_frame  # imports GX: only when checks run
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        from expectations.docs import save_result  # imports GX: only when checks run
+        from expectations.runner import validate_frame
 
         with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
             frame = con.sql(select_sql(suite_name)).df()
         faults.maybe_crash("checks")
         outcome = validate_frame(suite_name, frame)
+        run_id = _refresh_id(context.run)
+        save_result(outcome, results_root(warehouse) / run_id, run_name=run_id)
         return dg.AssetCheckResult(
             passed=outcome.success,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata=outcome.to_metadata(),
+            metadata=outcome.to_metadata(),  # rows validated, expectations, failures
         )
 
     return _check
 
 
 gx_checks = [_gx_check(name) for name in SUITES]
+
+
+@dg.asset(
+    deps=[published_warehouse],
+    group_name="publication",
+    kinds={"greatexpectations", "html"},
+    description="Great Expectations Data Docs of this refresh's suites, at <warehouse dir>/docs/gx/.",
+)
+def expectations_docs(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    from expectations.docs import load_results, publish_data_docs  # imports GX
+
+    started = time.perf_counter()
+    root = results_root(warehouse)
+    run_id = _refresh_id(context.run)
+    results = load_results(root / run_id)
+    out = docs_dir(warehouse)
+    if not results:
+        # Publication ran without the checks in this run (e.g. a hand-picked selection in
+        # dagster dev): the site keeps the latest validations it has.
+        context.log.warning(f"no expectation results in this run; {out} left as it was")
+        return dg.MaterializeResult(metadata={"suites": 0, "path": dg.MetadataValue.path(str(out))})
+    index = publish_data_docs(results, out)
+    # Results of earlier runs (failed refreshes, superseded ones) are not needed any more.
+    for stale in root.iterdir():
+        if stale.name != run_id:
+            shutil.rmtree(stale, ignore_errors=True)
+    seconds = round(time.perf_counter() - started, 2)
+    suites = [r["suite_name"] for r in results]
+    context.log.info(f"Great Expectations Data Docs at {index} ({len(suites)} suites, {seconds} s)")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(index)),
+            "suites": len(suites),
+            "suites_passed": sum(bool(r.get("success")) for r in results),
+            "suite_names": dg.MetadataValue.json(suites),
+            "render_seconds": seconds,
+        }
+    )
