@@ -31,7 +31,7 @@ from orchestration.returns.manifest import (
     load_manifest,
     return_folders,
 )
-from orchestration.returns.parse import FileCells, validate_return
+from orchestration.returns.parse import FileCells, outside_landing, validate_return
 from orchestration.returns.pull import PullError, pull_return
 
 SEEDS = settings.DBT_PROJECT_DIR / "seeds"
@@ -120,6 +120,9 @@ def check_return(
 ) -> tuple[ReturnManifest | None, list[FileCells], list[Problem]]:
     """One return folder: its manifest, the cells that could be read, and every problem found."""
     name = folder.name
+    outside = outside_landing(folder)
+    if outside is not None:
+        return None, [], [Problem(name, outside.detail)]
     try:
         manifest = load_manifest(folder / MANIFEST_NAME)
     except ManifestError as exc:
@@ -167,9 +170,11 @@ def check_landing(landing: Path, pull: bool = True) -> list[Problem]:
             )
         problems += _unmapped(folder.name, read, "offence", offences, OFFENCE_LOOKUP)
         problems += _unmapped(folder.name, read, "nationality", nationalities, NATIONALITY_LOOKUP)
-        months_by_return[folder.name] = {
-            m for fc in read for m in pc.unique(fc.cells["month"]).to_pylist() if m is not None
-        }
+        # A return a refresh would quarantine counts towards no force-month.
+        if not any(p.severity == "error" for p in found):
+            months_by_return[folder.name] = {
+                m for fc in read for m in pc.unique(fc.cells["month"]).to_pylist() if m is not None
+            }
     problems += _across_returns(manifests, months_by_return, forces)
     return problems
 
@@ -183,6 +188,7 @@ def _across_returns(
     folders_by_id: dict[str, list[str]] = defaultdict(list)
     for folder, m in manifests.items():
         folders_by_id[m.return_id].append(folder)
+    duplicates = {folder for folders in folders_by_id.values() for folder in folders[1:]}
     for return_id, folders in folders_by_id.items():
         for folder in folders[1:]:
             problems.append(
@@ -207,7 +213,7 @@ def _across_returns(
     covering: dict[tuple[str, str], list[str]] = defaultdict(list)
     for folder, m in manifests.items():
         code = forces.get(m.force.strip().lower())
-        if code is None or m.return_id in superseded:
+        if code is None or m.return_id in superseded or folder in duplicates:
             continue
         for month in months.get(folder, ()):
             covering[(code, month)].append(folder)

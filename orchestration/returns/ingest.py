@@ -12,7 +12,7 @@ import duckdb
 
 from orchestration.returns import raw_store
 from orchestration.returns.manifest import ManifestError, return_folders
-from orchestration.returns.parse import parse_return, return_fingerprint
+from orchestration.returns.parse import outside_landing, parse_return, return_fingerprint
 from orchestration.returns.pull import PullError, pull_return
 from orchestration.returns.readers import ReadError
 
@@ -39,14 +39,17 @@ def ingest_landing(
     loaded = raw_store.loaded_fingerprints(con)
     quarantined = raw_store.quarantined_fingerprints(con)
     folders = return_folders(landing_dir)
+    present = {f.name for f in folders}
     for n, folder in enumerate(folders, start=1):
         name = folder.name
-        pull_error = None
-        try:
-            for pulled in pull_return(folder):
-                log(f"[{n}/{len(folders)}] pulled {name}/{pulled.file}: {pulled.status}")
-        except PullError as exc:
-            pull_error = exc
+        # A folder linked in from outside the landing folder is not pulled into or read.
+        pull_error = outside_landing(folder)
+        if pull_error is None:
+            try:
+                for pulled in pull_return(folder):
+                    log(f"[{n}/{len(folders)}] pulled {name}/{pulled.file}: {pulled.status}")
+            except PullError as exc:
+                pull_error = exc
         fingerprint = return_fingerprint(folder)
         if pull_error is not None:
             error = f"return {name}: {pull_error}"
@@ -65,8 +68,15 @@ def ingest_landing(
             continue
         try:
             parsed = parse_return(folder)
+            # The folder that loaded this return id first (in an earlier refresh or earlier in
+            # this one) keeps it, as long as it is still in the landing folder.
             owner = next(
-                (f for f, (rid, _) in loaded.items() if rid == parsed.manifest.return_id), name
+                (
+                    f
+                    for f, (rid, _) in loaded.items()
+                    if rid == parsed.manifest.return_id and f in present
+                ),
+                name,
             )
             if owner != name:
                 raise ManifestError(
@@ -85,12 +95,14 @@ def ingest_landing(
             raw_store.drop_return(con, loaded[name][0])
         raw_store.replace_return(con, name, parsed)
         raw_store.clear_quarantine(con, name)
+        loaded[name] = (parsed.manifest.return_id, parsed.content_sha256)
         report.parsed.append(name)
         log(f"[{n}/{len(folders)}] parsed {name}: {parsed.cells.num_rows} cells")
-    present = {f.name for f in folders}
-    for name, (return_id, _) in loaded.items():
+    for name, (return_id, _) in list(loaded.items()):
         if name not in present:
-            raw_store.drop_return(con, return_id)
+            # A return whose folder was renamed is now loaded from its new folder: keep it.
+            if not any(rid == return_id and f in present for f, (rid, _) in loaded.items()):
+                raw_store.drop_return(con, return_id)
             report.removed.append(name)
     for name in set(quarantined) - present:
         raw_store.clear_quarantine(con, name)

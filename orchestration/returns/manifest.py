@@ -25,6 +25,8 @@ from pydantic import (
 )
 
 MANIFEST_NAME = "manifest.yml"
+# A manifest is a page of YAML; anything larger is not one.
+MAX_MANIFEST_BYTES = 1024 * 1024
 # Where a file named by `url:` is downloaded to, inside its return folder.
 PULLED_DIR = ".pulled"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -154,6 +156,10 @@ class FileSpec(_Strict):
     suppression: Suppression = Field(default_factory=Suppression)
     # Markers that mean nil (a count of zero), such as "-"; never a suppressed cell.
     nil_markers: list[str] = Field(default_factory=list)
+    # Lower limits for this file than the global ones (WAREHOUSE_MAX_FILE_BYTES,
+    # WAREHOUSE_MAX_CELLS); a higher value does not raise them.
+    max_bytes: int | None = Field(default=None, ge=1)
+    max_cells: int | None = Field(default=None, ge=1)
 
     @field_validator("wide_by", mode="before")
     @classmethod
@@ -351,6 +357,25 @@ def _describe(err: dict) -> str:
 
 def load_manifest(path: Path) -> ReturnManifest:
     """Read and validate one manifest, raising ManifestError naming the file and each bad key."""
+    if not path.is_file():
+        raise ManifestError(
+            path,
+            [
+                f"no {MANIFEST_NAME} in the return folder (expected one saying what the return is "
+                "and how to read its files)"
+            ],
+        )
+    real = path.resolve()
+    if not real.is_relative_to(path.parent.resolve()):
+        raise ManifestError(
+            path,
+            [f"is a symbolic link to {real}, outside the return folder; copy the manifest in"],
+        )
+    size = path.stat().st_size
+    if size > MAX_MANIFEST_BYTES:
+        raise ManifestError(
+            path, [f"is {size:,} bytes; expected a manifest of at most {MAX_MANIFEST_BYTES:,}"]
+        )
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

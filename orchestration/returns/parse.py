@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,25 +35,77 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def outside_landing(folder: Path) -> ReadError | None:
+    """An error when the return folder is a symbolic link resolving outside the landing folder
+    (its parent): a return must be in the landing folder, not linked into it."""
+    landing = folder.parent.resolve()
+    real = folder.resolve()
+    if real != landing and real.is_relative_to(landing):
+        return None
+    return ReadError(
+        f"return folder {folder.name} is a symbolic link to {real}, outside the landing folder "
+        f"{landing}; expected a folder inside it (copy the return in rather than linking it)"
+    )
+
+
+def inside_return(folder: Path, spec: FileSpec) -> Path:
+    """The file's path, refusing one that resolves (through a symbolic link) outside the return
+    folder; the manifest's path key is already confined to the folder by name."""
+    path = spec.local_path(folder)
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        raise ReadError.at(
+            f"is a symbolic link to {real}, outside the return folder; expected a file inside it "
+            "(copy the file in rather than linking it)",
+            file=spec.source_name,
+        )
+    return path
+
+
 def return_fingerprint(folder: Path) -> str:
-    """sha256 over the manifest and every file beside it: changes when anything in the return does."""
+    """sha256 over the manifest and every file beside it: changes when anything in the return does.
+    A symbolic link counts by where it points, never by the content of what it points to, so
+    nothing outside the return is read (links outside are refused when the return is parsed)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(sha256_of(path).encode())
+    if outside_landing(folder) is not None:
+        digest.update(b"symlink:" + os.fsencode(os.readlink(folder)))
+        return digest.hexdigest()
+    entries = []
+    for root, dirs, files in os.walk(folder):
+        base = Path(root)
+        entries += [base / name for name in files]
+        entries += [base / name for name in dirs if (base / name).is_symlink()]
+    for path in sorted(entries):
+        if path.is_symlink():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(b"symlink:" + os.fsencode(os.readlink(path)))
+        elif path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(sha256_of(path).encode())
     return digest.hexdigest()
+
+
+def _no_cells_error(spec: FileSpec, sheet: str | None) -> ReadError:
+    return ReadError.at(
+        f"no count cells below the header (row {spec.header_lines[-1]}); expected at least one "
+        "row of figures",
+        file=spec.source_name,
+        sheet=sheet,
+    )
 
 
 def _read_file(
     folder: Path, spec: FileSpec, manifest: ReturnManifest, workbooks: dict
 ) -> tuple[pa.Table, dict]:
-    path = spec.local_path(folder)
+    path = inside_return(folder, spec)
     if spec.url is not None and not path.is_file():
         raise ReadError.at(
             f"not downloaded yet from {spec.url} (pull it first)", file=spec.source_name
         )
     grid = read_grid(path, spec, workbooks)
     cells = canonical_cells(grid, spec)
+    if cells.num_rows == 0:
+        raise _no_cells_error(spec, grid.sheet)
     bad = bad_count_errors(cells, spec, grid.sheet, limit=1)
     if bad:
         raise bad[0]
@@ -86,6 +139,9 @@ def _read_file(
 
 def parse_return(folder: Path) -> ParsedReturn:
     """Read a return folder as its manifest says; raises ManifestError or ReadError naming the cell."""
+    outside = outside_landing(folder)
+    if outside is not None:
+        raise outside
     manifest = load_manifest(folder / MANIFEST_NAME)
     files, tables = [], []
     workbooks: dict = {}  # a spreadsheet read sheet by sheet is opened once
@@ -117,14 +173,18 @@ def validate_return(
     read: list[FileCells] = []
     workbooks: dict = {}
     for spec in manifest.files:
-        path = spec.local_path(folder)
         try:
+            path = inside_return(folder, spec)
             if spec.url is not None and not path.is_file():
                 raise ReadError.at(f"not downloaded from {spec.url}", file=spec.source_name)
             grid = read_grid(path, spec, workbooks)
             cells = canonical_cells(grid, spec)
+            if cells.num_rows == 0:
+                raise _no_cells_error(spec, grid.sheet)
         except ReadError as exc:
-            errors.append(exc)
+            # Every sheet of a file that cannot be opened fails alike: list that once.
+            if not any(str(e) == str(exc) for e in errors):
+                errors.append(exc)
             continue
         errors += bad_count_errors(cells, spec, grid.sheet, limit=MAX_LISTED)
         cells, month_errors = with_iso_months(cells, spec, manifest, grid.sheet, limit=MAX_LISTED)

@@ -1,0 +1,1 @@
+"""A corpus of crafted bad force returns (see corpus.py)."""
