@@ -11,14 +11,17 @@
 -- the suppression marker is `*` standing for 1..4; no return supersedes another. Force and
 -- data_origin are read from each manifest.yml with regular expressions.
 --
--- Marts built: marts.rates_by_force_offence and marts.rates_by_region_offence with the columns of
--- the committed models (6a3ef6f): period, force_code, force_name, region, region_code,
+-- Marts built: marts.rates_by_force_offence (period, force_code, force_name, region, region_code,
 -- offence_group, nationality_group, arrests, arrests_lower, arrests_upper, suppressed_cells,
--- population, rate_per_100k, share_of_arrests, months_covered, population_reference_period,
--- population_source, data_origin (force) and period, region_code, region, offence_group,
--- nationality_group, arrests, arrests_lower, arrests_upper, suppressed_cells, population,
--- rate_per_100k, share_of_arrests, forces_reporting, forces_in_region, population_coverage,
--- months_covered, data_origin (region). Not built: rate intervals and other columns added later.
+-- depends_on_suppressed, population, rate_per_100k, share_of_arrests, unknown_nationality_share,
+-- months_covered, is_complete, population_reference_period, population_source, data_origin) and
+-- marts.rates_by_region_offence (period, region_code, region, offence_group, nationality_group,
+-- arrests, arrests_lower, arrests_upper, suppressed_cells, depends_on_suppressed, population,
+-- rate_per_100k, share_of_arrests, unknown_nationality_share, forces_reporting, forces_in_region,
+-- population_coverage, months_covered, is_complete, data_origin). NOT built: rate_ci_lower /
+-- rate_ci_upper (exact Poisson limits need a chi-square quantile DuckDB SQL lacks; dbt computes
+-- them in the Python model int_poisson_limits), nor the other marts (nationality_rate_ratios,
+-- return_coverage, headline_figures) nor the raw / staging / intermediate tables with lineage.
 
 create schema if not exists marts;
 
@@ -174,12 +177,19 @@ select
     cast(w.arrests_lower as bigint) as arrests_lower,
     cast(w.arrests_upper as bigint) as arrests_upper,
     cast(w.suppressed_cells as integer) as suppressed_cells,
+    w.suppressed_cells > 0 as depends_on_suppressed,
     cast(w.population as bigint) as population,
     cast(w.arrests as double) * 100000 / w.population as rate_per_100k,
     cast(w.arrests as double) / nullif(sum(
         case when w.nationality_group = 'all' then w.arrests end
     ) over (partition by w.period, w.force_code, w.offence_group), 0) as share_of_arrests,
+    cast(sum(case when w.nationality_group = 'unknown' then w.arrests else 0 end)
+        over (partition by w.period, w.force_code, w.offence_group) as double)
+        / nullif(sum(case when w.nationality_group = 'all' then w.arrests end)
+        over (partition by w.period, w.force_code, w.offence_group), 0)
+        as unknown_nationality_share,
     cast(months.months_covered as integer) as months_covered,
+    months.months_covered = 12 as is_complete,
     w.population_reference_period,
     w.population_source,
     w.data_origin
@@ -241,16 +251,23 @@ select
     cast(g.arrests_lower as bigint) as arrests_lower,
     cast(g.arrests_upper as bigint) as arrests_upper,
     cast(g.suppressed_cells as integer) as suppressed_cells,
+    g.suppressed_cells > 0 as depends_on_suppressed,
     cast(g.population as bigint) as population,
     cast(g.arrests as double) * 100000 / g.population as rate_per_100k,
     cast(g.arrests as double) / nullif(sum(
         case when g.nationality_group = 'all' then g.arrests end
     ) over (partition by g.period, g.region_code, g.offence_group), 0) as share_of_arrests,
+    cast(sum(case when g.nationality_group = 'unknown' then g.arrests else 0 end)
+        over (partition by g.period, g.region_code, g.offence_group) as double)
+        / nullif(sum(case when g.nationality_group = 'all' then g.arrests end)
+        over (partition by g.period, g.region_code, g.offence_group), 0)
+        as unknown_nationality_share,
     cast(g.forces_reporting as integer) as forces_reporting,
     cast(region_totals.forces_in_region as integer) as forces_in_region,
     cast(reporting_population.reporting_population as double)
         / region_totals.region_population as population_coverage,
     cast(g.months_covered as integer) as months_covered,
+    g.forces_reporting = region_totals.forces_in_region and g.months_covered = 12 as is_complete,
     g.data_origin
 from grouped as g
 inner join region_totals on g.region_code = region_totals.region_code

@@ -103,7 +103,9 @@ def parse_size(text: str) -> int:
 
 
 def size_label(text: str) -> str:
-    return text if not text.replace(".", "").isdigit() else f"{parse_size(text):.0e}".replace("+0", "")
+    return (
+        text if not text.replace(".", "").isdigit() else f"{parse_size(text):.0e}".replace("+0", "")
+    )
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,9 @@ def read_seeds(seeds_dir: Path, seed: int = SEED) -> Seeds:
     con = duckdb.connect()
 
     def rows(sql: str, path: Path) -> list[tuple]:
-        return con.execute(sql.replace("$path", "'" + str(path).replace("'", "''") + "'")).fetchall()
+        return con.execute(
+            sql.replace("$path", "'" + str(path).replace("'", "''") + "'")
+        ).fetchall()
 
     forces = [
         {"force_code": c, "force_id": i, "region_code": r}
@@ -244,9 +248,7 @@ class ReturnWriter:
         return_id = f"{force['force_id']}-{fy_label(fy_start)}"
         folder = landing / return_id
         folder.mkdir(parents=True, exist_ok=True)
-        months = [
-            f"{fy_start + (m >= 9)}-{(m + 3) % 12 + 1:02d}" for m in range(12)
-        ]  # Apr..Mar
+        months = [f"{fy_start + (m >= 9)}-{(m + 3) % 12 + 1:02d}" for m in range(12)]  # Apr..Mar
         population = self.seeds.population.get(force["force_code"], 100_000)
         shape = (12, p.offences, p.nationalities, p.segments)
         mean = (
