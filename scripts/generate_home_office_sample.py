@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from generate_sample_returns import OFFENCES
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
@@ -52,21 +53,8 @@ LANDING = REPO / "data" / "landing"
 OFFENCE_LOOKUP = REPO / "dbt_project" / "seeds" / "lookups" / "offence_lookup.csv"
 FINANCIAL_YEAR = "2023/24"  # the year the force returns cover, as the Home Office writes it
 PREVIOUS_YEAR = "2022/23"
-# Home Office offence groups with a synthetic share of arrests (not real proportions).
-OFFENCE_SHARES = {
-    "Violence against the person": 0.36,
-    "Sexual offences": 0.05,
-    "Robbery": 0.03,
-    "Theft offences": 0.16,
-    "Criminal damage and arson": 0.07,
-    "Drug offences": 0.10,
-    "Possession of weapons offences": 0.03,
-    "Public order offences": 0.07,
-    "Miscellaneous crimes against society": 0.04,
-    "Fraud offences": 0.02,
-    "Summary non-motoring": 0.04,
-    "Summary motoring": 0.03,
-}
+# The same synthetic shares of arrests by offence group as the force returns (not real proportions).
+OFFENCE_SHARES = OFFENCES
 OFFENCE_GROUPS = list(OFFENCE_SHARES)
 OPEN_DATA_REGIONS = ("North East", "Wales")
 
