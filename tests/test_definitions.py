@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.automation import landing_sensor, nightly_refresh
+from orchestration.return_partitions import RANGE_END_TAG, RANGE_START_TAG
 from tests.conftest import copy_sample_landing, pointed_at
 
 
@@ -75,30 +76,77 @@ def test_refresh_job_selects_every_asset(defs):
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == keys(defs)
 
 
-def test_schedule_targets_refresh_nightly():
+def test_schedule_runs_every_return_partition_nightly():
     assert nightly_refresh.job_name == "refresh"
     assert nightly_refresh.cron_schedule == "0 2 * * *"
-    with dg.build_schedule_context() as context:
-        result = nightly_refresh.evaluate_tick(context)
-    assert len(result.run_requests) == 1
+    with dg.instance_for_test() as instance:
+        with dg.build_schedule_context(instance=instance) as context:
+            assert isinstance(nightly_refresh(context), dg.SkipReason)  # no partitions yet
+        instance.add_dynamic_partitions("force_returns", ["a-return", "b-return", "c-return"])
+        with dg.build_schedule_context(instance=instance) as context:
+            request = nightly_refresh(context)
+    assert request.tags[RANGE_START_TAG] == "a-return"
+    assert request.tags[RANGE_END_TAG] == "c-return"
 
 
-def test_sensor_requests_a_run_for_a_new_return_and_none_when_unchanged(tmp_path):
+def _tick(instance: dg.DagsterInstance, cursor: str | None):
+    """One sensor evaluation, with its partition requests applied as the daemon would."""
+    with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
+        result = landing_sensor(context)
+    if isinstance(result, dg.SensorResult):
+        for request in result.dynamic_partitions_requests:
+            if isinstance(request, dg.AddDynamicPartitionsRequest):
+                instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+            else:
+                for key in request.partition_keys:
+                    instance.delete_dynamic_partition(request.partitions_def_name, key)
+    return result
+
+
+def test_sensor_keeps_one_partition_per_return_and_runs_only_what_changed(tmp_path):
     landing = copy_sample_landing(tmp_path / "landing")
-    with pointed_at(landing, tmp_path / "w.duckdb"):
-        with dg.build_sensor_context() as context:
-            first = landing_sensor(context)
-        assert isinstance(first, dg.RunRequest)
-        cursor = first.run_key
+    folders = sorted(p.name for p in landing.iterdir() if p.is_dir())
+    with pointed_at(landing, tmp_path / "w.duckdb"), dg.instance_for_test() as instance:
+        first = _tick(instance, None)
+        assert sorted(instance.get_dynamic_partitions("force_returns")) == folders
+        # Every return is new: one run over all of them, not one run per return.
+        (run,) = first.run_requests
+        assert run.partition_key is None
+        assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == (folders[0], folders[-1])
 
-        with dg.build_sensor_context(cursor=cursor) as context:
-            unchanged = landing_sensor(context)
-        assert isinstance(unchanged, dg.SkipReason)
+        assert isinstance(_tick(instance, first.cursor), dg.SkipReason)
 
+        # A new return: its own partition, and a run of that partition alone.
         shutil.copytree(landing / "gwent-fy2023-24", landing / "gwent-fy2024-25")
-        with dg.build_sensor_context(cursor=cursor) as context:
-            added = landing_sensor(context)
-        assert isinstance(added, dg.RunRequest) and added.run_key != cursor
+        added = _tick(instance, first.cursor)
+        assert instance.get_dynamic_partitions("force_returns")[-1] == "gwent-fy2024-25"
+        assert [r.partition_key for r in added.run_requests] == ["gwent-fy2024-25"]
+
+        # A corrected file in an existing return: that partition alone, no new partition.
+        csv = next((landing / "gwent-fy2023-24").glob("*.csv"))
+        csv.write_text(csv.read_text() + "\n")
+        corrected = _tick(instance, added.cursor)
+        assert [r.partition_key for r in corrected.run_requests] == ["gwent-fy2023-24"]
+        assert corrected.dynamic_partitions_requests == []
+
+        # A removed return: its partition deleted, and one run over the rest drops its rows.
+        shutil.rmtree(landing / "gwent-fy2024-25")
+        removed = _tick(instance, corrected.cursor)
+        assert "gwent-fy2024-25" not in instance.get_dynamic_partitions("force_returns")
+        (run,) = removed.run_requests
+        assert run.tags[RANGE_END_TAG] != "gwent-fy2024-25"
+
+
+def test_sensor_waits_while_a_refresh_is_running(tmp_path):
+    from dagster._core.test_utils import create_run_for_test
+
+    landing = copy_sample_landing(tmp_path / "landing")
+    with pointed_at(landing, tmp_path / "w.duckdb"), dg.instance_for_test() as instance:
+        create_run_for_test(instance, job_name="refresh", status=dg.DagsterRunStatus.STARTED)
+        with dg.build_sensor_context(instance=instance) as context:
+            assert isinstance(landing_sensor(context), dg.SkipReason)
+            assert context.cursor is None  # nothing seen, so the change is picked up later
+        assert instance.get_dynamic_partitions("force_returns") == []
 
 
 def test_dagster_definitions_validate_passes():

@@ -7,6 +7,7 @@ from orchestration import faults
 from orchestration.defs.resources import WarehouseResource
 from orchestration.homeoffice import RAW_TABLES as HOME_OFFICE_TABLES
 from orchestration.homeoffice import load_home_office
+from orchestration.return_partitions import RETURN_PARTITIONS
 from orchestration.returns.ingest import ingest_landing
 
 RAW_TABLES = (
@@ -31,9 +32,13 @@ RAW_TABLES = (
         for table in RAW_TABLES
     ],
     name="raw_force_returns",
+    partitions_def=RETURN_PARTITIONS,
+    # A run over many partitions (a full refresh) parses them in one step and one transaction.
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Parse new or changed returns (by content sha256), drop removed ones, quarantine bad ones."""
+    """Parse this run's returns (one partition per return folder) when new or changed by content
+    sha256, drop returns whose folder is gone, quarantine bad ones."""
     warehouse.build_db.parent.mkdir(parents=True, exist_ok=True)
 
     def progress(message: str) -> None:
@@ -41,7 +46,9 @@ def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         faults.maybe_crash("parse")
 
     with duckdb.connect(str(warehouse.build_db)) as con:
-        report = ingest_landing(con, warehouse.landing, log=progress)
+        report = ingest_landing(
+            con, warehouse.landing, log=progress, only=set(context.partition_keys)
+        )
         counts = dict(
             con.execute(
                 "select 'return_cells', count(*) from raw.return_cells "

@@ -1,10 +1,14 @@
 """Bring the landing folder into the raw schema: pull files named by URL, parse new or changed
 returns, drop removed ones, quarantine the unreadable. A return whose new version is bad (or whose
-download fails) keeps its last good load."""
+download fails) keeps its last good load.
+
+`only` limits pulling and parsing to some return folders (the Dagster partitions of a run); returns
+whose folder has left the landing folder are dropped whatever `only` says. All writes of one call
+are one transaction: a crash leaves raw as it was, and DuckDB commits once, not once per return."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,14 +36,34 @@ class IngestReport:
 
 
 def ingest_landing(
-    con: duckdb.DuckDBPyConnection, landing_dir: Path, log: Callable[[str], None] = print
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    log: Callable[[str], None] = print,
+    only: Collection[str] | None = None,
 ) -> IngestReport:
     raw_store.ensure_schema(con)
+    con.begin()
+    try:
+        report = _ingest(con, landing_dir, log, only)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return report
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    log: Callable[[str], None],
+    only: Collection[str] | None,
+) -> IngestReport:
     report = IngestReport()
     loaded = raw_store.loaded_fingerprints(con)
     quarantined = raw_store.quarantined_fingerprints(con)
-    folders = return_folders(landing_dir)
-    present = {f.name for f in folders}
+    all_folders = return_folders(landing_dir)
+    present = {f.name for f in all_folders}
+    folders = [f for f in all_folders if only is None or f.name in only]
     for n, folder in enumerate(folders, start=1):
         name = folder.name
         # A folder linked in from outside the landing folder is not pulled into or read.

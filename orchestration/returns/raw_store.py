@@ -146,59 +146,51 @@ def quarantine(
 def replace_return(
     con: duckdb.DuckDBPyConnection, landing_folder: str, parsed: ParsedReturn
 ) -> None:
-    """Write one return's rows, replacing any earlier load of it, in one transaction."""
+    """Write one return's rows, replacing any earlier load of it (inside the caller's transaction)."""
     m = parsed.manifest
-    con.begin()
-    try:
-        drop_return(con, m.return_id)
+    drop_return(con, m.return_id)
+    con.execute(
+        "insert into raw.force_returns values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            m.return_id,
+            landing_folder,
+            m.force,
+            m.reference,
+            m.received.isoformat(),
+            m.period.start,
+            m.period.end,
+            m.data_origin,
+            m.notes,
+            parsed.content_sha256,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        ],
+    )
+    for earlier in m.supersedes:
+        con.execute("insert into raw.return_supersessions values (?, ?)", [m.return_id, earlier])
+    for f in parsed.files:
         con.execute(
-            "insert into raw.force_returns values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into raw.return_files (return_id, source_file, file_sha256, sheet, "
+            "source_url, layout, suppressed_lower, suppressed_upper, cell_count) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                m.return_id,
-                landing_folder,
-                m.force,
-                m.reference,
-                m.received.isoformat(),
-                m.period.start,
-                m.period.end,
-                m.data_origin,
-                m.notes,
-                parsed.content_sha256,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                f["return_id"],
+                f["source_file"],
+                f["file_sha256"],
+                f["sheet"],
+                f["source_url"],
+                f["layout"],
+                f["suppressed_lower"],
+                f["suppressed_upper"],
+                f["cell_count"],
             ],
         )
-        for earlier in m.supersedes:
+        markers = [(m, "suppressed") for m in f["suppression_markers"]]
+        markers += [(m, "nil") for m in f["nil_markers"]]
+        for marker, meaning in markers:
             con.execute(
-                "insert into raw.return_supersessions values (?, ?)", [m.return_id, earlier]
+                "insert into raw.return_suppression_markers "
+                "(return_id, source_file, sheet, marker, meaning) values (?, ?, ?, ?, ?)",
+                [f["return_id"], f["source_file"], f["sheet"], marker, meaning],
             )
-        for f in parsed.files:
-            con.execute(
-                "insert into raw.return_files (return_id, source_file, file_sha256, sheet, "
-                "source_url, layout, suppressed_lower, suppressed_upper, cell_count) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    f["return_id"],
-                    f["source_file"],
-                    f["file_sha256"],
-                    f["sheet"],
-                    f["source_url"],
-                    f["layout"],
-                    f["suppressed_lower"],
-                    f["suppressed_upper"],
-                    f["cell_count"],
-                ],
-            )
-            markers = [(m, "suppressed") for m in f["suppression_markers"]]
-            markers += [(m, "nil") for m in f["nil_markers"]]
-            for marker, meaning in markers:
-                con.execute(
-                    "insert into raw.return_suppression_markers "
-                    "(return_id, source_file, sheet, marker, meaning) values (?, ?, ?, ?, ?)",
-                    [f["return_id"], f["source_file"], f["sheet"], marker, meaning],
-                )
-        cells: pa.Table = parsed.cells  # noqa: F841 - read by name from the SQL below
-        con.execute("insert into raw.return_cells by name select * from cells")
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
+    cells: pa.Table = parsed.cells  # noqa: F841 - read by name from the SQL below
+    con.execute("insert into raw.return_cells by name select * from cells")
