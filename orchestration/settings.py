@@ -35,6 +35,6 @@ def warehouse_path() -> Path:
 def build_db_path(published: Path) -> Path:
     """The private database a refresh builds in, beside the published file but never opened by readers.
 
-    Always named warehouse.duckdb: DuckDB names a file's catalog after it, and the dbt manifest
-    Dagster reads was parsed against that catalog name."""
-    return published.parent / f".build-{published.stem}" / "warehouse.duckdb"
+    Named like the published file: DuckDB names a file's catalog after it, and dbt's staging views
+    name their tables with that catalog, so they resolve in the published copy too."""
+    return published.parent / f".build-{published.stem}" / published.name

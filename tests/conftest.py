@@ -53,7 +53,8 @@ def published_sample(tmp_path_factory) -> Path:
     """The sample returns refreshed once into a temporary warehouse; returns the published file."""
     root = tmp_path_factory.mktemp("sample")
     landing = copy_sample_landing(root / "landing")
-    warehouse = root / "warehouse" / "warehouse.duckdb"
+    # Not the default file name: what is published must not depend on it.
+    warehouse = root / "warehouse" / "arrests.duckdb"
     outcome = refresh(landing, warehouse)
     assert outcome.published, outcome.problems
     return warehouse

@@ -105,3 +105,16 @@ def test_duckdb_cli_opens_published_file_read_only(published):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(SAMPLE_FORCES)
+
+
+def test_every_view_resolves_in_a_published_file_not_named_warehouse(published_sample):
+    """dbt's staging views name their tables with the database's catalog, which DuckDB takes from
+    the file name: the published copy must still resolve them."""
+    assert published_sample.name != "warehouse.duckdb"
+    with duckdb.connect(str(published_sample), read_only=True) as con:
+        views = con.execute(
+            "select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+        assert len(views) >= 3
+        for schema, view in views:
+            con.execute(f'select count(*) from "{schema}"."{view}"').fetchone()
