@@ -204,3 +204,31 @@ def test_csv_export_neutralises_formula_injection(tmp_path):
     lines = path.read_text().splitlines()
     assert lines[1].startswith("\"'=HYPERLINK") and lines[2] == "'+1,2" and lines[3] == "'-2,3"
     assert lines[4] == "'@SUM(A1),4" and lines[5] == "Cleveland,5"
+
+
+def test_incremental_refresh_publishes_what_a_full_refresh_would(published, tmp_path):
+    """The classified cells are rebuilt only for returns whose input changed: after a corrected
+    return, a removed return and a removed correction (which makes the corrected return current
+    again), the marts equal those of a refresh from scratch of the same landing folder."""
+    landing, warehouse = published
+    csv = landing / "gwent-fy2023-24" / "arrests_by_nationality.csv"
+    line = "2023-04,Violence against the person,UK,194"
+    assert csv.read_text().count(line) == 1
+    csv.write_text(csv.read_text().replace(line, line[:-3] + "150"))
+    shutil.rmtree(landing / "wiltshire-fy2023-24")
+    shutil.rmtree(landing / "kent-fy2023-24-v2")
+    before = marts_hash(warehouse)
+
+    assert refresh(landing, warehouse).published
+    scratch = tmp_path / "scratch" / "warehouse.duckdb"
+    assert refresh(landing, scratch).published
+    assert marts_hash(warehouse) == marts_hash(scratch) != before
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        kept = dict(
+            con.execute(
+                "select return_id, count(*) from intermediate.int_arrest_cells_classified "
+                "group by 1"
+            ).fetchall()
+        )
+    assert "wiltshire-fy2023-24" not in kept and "kent-fy2023-24-v2" not in kept
+    assert kept["kent-fy2023-24"] > 0

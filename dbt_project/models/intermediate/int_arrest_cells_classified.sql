@@ -2,13 +2,28 @@
 -- Unmapped offences or nationalities keep a null group and fail a test listing them. Offence flags
 -- (sexual, child victim) come from the Home Office taxonomy when the return names the offence;
 -- a return giving only offence groups leaves the child-victim flag unknown (null), never false.
-with cells as (
-    select * from {{ ref('stg_force_returns__cells') }}
+--
+-- Incremental by return: a refresh rebuilds the cells of returns whose input key changed (new or
+-- corrected content, force or origin, or any change to the dbt project: code, seeds, lookups) and
+-- deletes the cells of returns no longer current (removed or superseded).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='return_id',
+    on_schema_change='fail',
+    post_hook="delete from {{ this }} where input_key not in (select input_key from {{ ref('int_current_return_keys') }})"
+) }}
+
+with returns as (
+    select * from {{ ref('int_current_return_keys') }}
+    {% if is_incremental() %}
+    where input_key not in (select distinct input_key from {{ this }})
+    {% endif %}
 ),
 
-returns as (
-    select * from {{ ref('int_force_returns_resolved') }}
-    where not is_superseded
+cells as (
+    select * from {{ ref('stg_force_returns__cells') }}
+    where return_id in (select return_id from returns)
 ),
 
 offences as (
@@ -49,7 +64,8 @@ final as (
         cells.is_suppressed,
         cells.arrests,
         cells.arrests_lower,
-        cells.arrests_upper
+        cells.arrests_upper,
+        returns.input_key
     from cells
     inner join returns on cells.return_id = returns.return_id
     left join offences on lower(trim(cells.offence_raw)) = offences.offence_raw
