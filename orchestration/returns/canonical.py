@@ -117,7 +117,8 @@ def _body(grid: Grid, spec: FileSpec) -> pa.Table:
         if after.size:
             body = body.slice(0, first_data + int(after[0]))
             blank = blank.slice(0, body.num_rows)
-    return body.filter(pc.invert(blank))
+    # Filtering copies every column: skip it when there is no blank row to drop.
+    return body.filter(pc.invert(blank)) if pc.any(blank).as_py() else body
 
 
 def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
@@ -181,7 +182,10 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
             pieces.append(_piece(table, fixed | wide, index[name], name))
     cells = pa.concat_tables(pieces) if pieces else CELL_SCHEMA.empty_table()
     # A blank count cell means the return gives no figure there; it is not a zero.
-    return cells.filter(pc.not_equal(cells["count_raw"], ""))
+    given = pc.not_equal(cells["count_raw"], "")
+    if given.null_count == 0 and pc.all(given).as_py():
+        return cells  # nothing to drop: filtering would only copy every column
+    return cells.filter(given)
 
 
 def _piece(table: pa.Table, dims: dict[str, pa.Array], count_index: int, header: str) -> pa.Table:
