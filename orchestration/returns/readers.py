@@ -1,7 +1,9 @@
 """Read a return's file into a grid of text cells, keeping every cell's spreadsheet position.
 
-CSV through the standard library (encoding from the manifest, a byte-order mark or by trying UTF-8
-then cp1252; delimiter from the manifest or detected); XLSX and ODS through python-calamine. Every
+CSV (encoding from the manifest, a byte-order mark or by trying UTF-8 then cp1252; delimiter from
+the manifest or detected) through pyarrow.csv, or the standard library's csv.reader (the
+reference) where pyarrow cannot be relied on to read it the same way; XLSX and ODS through
+python-calamine. Every
 value becomes text here, column by column with Arrow: typing is staging's job.
 
 Limits, checked before a file is read (see `limits_for`): its size in bytes, the cells of one
@@ -33,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from python_calamine import CalamineError, CalamineWorkbook
 
 from orchestration.returns.manifest import FileSpec
@@ -278,7 +281,7 @@ def detect_delimiter(text: str) -> str:
     """The candidate delimiter that splits most of the first lines into the same number (> 1) of
     fields. Title or note lines above and below a table do not mislead it the way they can
     mislead csv.Sniffer."""
-    head = "\n".join(text.splitlines()[:_SNIFF_LINES])
+    head = "\n".join(_first_lines(text, _SNIFF_LINES))
     best, best_score = ",", 0
     for delimiter in _DELIMITERS:
         widths = [len(r) for r in csv.reader(io.StringIO(head), delimiter=delimiter) if len(r) > 1]
@@ -291,9 +294,30 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+def _first_lines(text: str, count: int) -> list[str]:
+    """text.splitlines()[:count] without splitting the whole text: once a prefix holds more than
+    `count` lines, its first `count` lines are complete and the same as the whole text's."""
+    size = 1 << 12
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > count or size >= len(text):
+            return lines[:count]
+        size *= 4
+
+
 def _read_csv(path: Path, spec: FileSpec, limits: Limits) -> pa.Table:
     text = _decode(path, spec)
     delimiter = spec.delimiter or detect_delimiter(text)
+    table = _read_csv_arrow(text, delimiter, limits, path, spec)
+    if table is None:  # text pyarrow.csv might not read as csv.reader does
+        return _read_csv_rows(text, delimiter, limits, path, spec)
+    return table
+
+
+def _read_csv_rows(
+    text: str, delimiter: str, limits: Limits, path: Path, spec: FileSpec
+) -> pa.Table:
+    """The reference reader: csv.reader row by row. _read_csv_arrow must give the same table."""
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
@@ -310,6 +334,147 @@ def _read_csv(path: Path, spec: FileSpec, limits: Limits) -> pa.Table:
             for j, col in enumerate(columns)
         }
     )
+
+
+# pyarrow.csv reads about this many bytes at a time (see _block_size); a record longer than a block
+# makes it fail, and the reference reader takes over.
+_CSV_BLOCK_BYTES = 1 << 22
+
+
+def _read_csv_arrow(
+    text: str, delimiter: str, limits: Limits, path: Path, spec: FileSpec
+) -> pa.Table | None:
+    """The table _read_csv_rows gives, read by pyarrow.csv block by block; None when pyarrow.csv
+    cannot be relied on to give it, and the reference reader must read the text.
+
+    Both read csv's default dialect the same way (quotes open a field only at its start, "" is
+    one quote, a quote elsewhere is literal, CR / LF / CR LF end a line, a final line end starts
+    no row), and pyarrow gives an empty line as a row of "" in every column, as padding does.
+    What it cannot give: short or long rows (pyarrow wants every row as wide as the first, and
+    fails on one that is not), a text without any field (csv.reader's table then has no column),
+    a field over csv.field_size_limit (csv.reader fails on it: let it say so), a byte-order mark
+    left at the start (pyarrow drops it), a record longer than a block, an unusual delimiter,
+    text not encodable as UTF-8. Blocks are sized so that pyarrow's CR LF bug cannot strike
+    (see _block_size). The cell limit is checked as blocks arrive: past it, blocks are counted,
+    not kept, so that the error can say how many cells the file holds."""
+    if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n\0':
+        return None
+    if text.startswith("\ufeff"):  # a second byte-order mark: pyarrow would drop it, csv keeps it
+        return None
+    width = _first_width(text, delimiter)
+    if not width:
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates, from an unusual manifest encoding
+        return None
+    block_size = _block_size(data)
+    if block_size is None:
+        return None
+    names = [f"c{j}" for j in range(width)]
+    field_limit = csv.field_size_limit()
+    batches: list[pa.RecordBatch] = []
+    rows, any_value = 0, width > 1  # one column: are all its values "" (then maybe no column)?
+    try:
+        reader = pa_csv.open_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=block_size),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        for batch in reader:
+            if len(data) > field_limit or not any_value:
+                longest = _longest_field(batch, field_limit)
+                if longest > field_limit:
+                    return None
+                any_value = any_value or longest > 0
+            rows += batch.num_rows
+            if rows * width <= limits.max_cells:
+                batches.append(batch)
+            else:  # over the limit: count the rest, to say how far over
+                batches.clear()
+    except pa.ArrowInvalid:  # a row not `width` fields wide, a record longer than a block
+        return None
+    if not any_value:
+        return None
+    error = _too_many_cells(rows, width, limits, path, spec, None)
+    if error is not None:
+        raise error
+    table = pa.Table.from_batches(batches, reader.schema)
+    return pa.table(
+        {
+            name: pc.utf8_trim_whitespace(column) if _may_need_trimming(column) else column
+            for name, column in zip(names, table.columns, strict=True)
+        }
+    )
+
+
+def _first_width(text: str, delimiter: str) -> int | None:
+    """How many fields csv.reader finds in the text's first record that has any (0 if none has,
+    None if csv.reader fails first), reading as short a start of the text as tells."""
+    size = 1 << 16
+    while True:
+        found = None
+        try:
+            for row in csv.reader(io.StringIO(text[:size], newline=""), delimiter=delimiter):
+                if found is not None:  # a record began after it: it was whole
+                    return len(found)
+                if row:
+                    found = row
+        except csv.Error:
+            return None
+        if size >= len(text):
+            return len(found) if found else 0
+        size *= 4
+
+
+def _block_size(data: bytes) -> int | None:
+    """A block size near _CSV_BLOCK_BYTES at which no block ends between the CR and the LF of a
+    CR LF, or None if there is none. pyarrow.csv reads its input in blocks of exactly that many
+    bytes and drops an LF that starts a block after a CR that ended one, even inside a quoted
+    value, where csv.reader keeps it (https://github.com/apache/arrow/issues/51368)."""
+    for size in range(_CSV_BLOCK_BYTES, _CSV_BLOCK_BYTES + 64):
+        if all(data[end - 1 : end + 1] != b"\r\n" for end in range(size, len(data), size)):
+            return size
+    return None
+
+
+def _longest_field(batch: pa.RecordBatch, limit: int) -> int:
+    """The most characters any value of the batch holds, counted in bytes (never fewer) unless
+    that is over `limit`."""
+    longest = max(pc.max(pc.binary_length(column)).as_py() or 0 for column in batch.columns)
+    if longest > limit:
+        longest = max(pc.max(pc.utf8_length(column)).as_py() or 0 for column in batch.columns)
+    return longest
+
+
+def _may_need_trimming(column: pa.ChunkedArray) -> bool:
+    """False when every value starts and ends with a printable ASCII character other than space
+    (never whitespace), so trimming would change nothing. The first and last byte of each value
+    are read from the string offsets; an empty value reads a neighbouring byte instead: at worst
+    that says True, and trimming anyway is harmless."""
+    for chunk in column.chunks:
+        _, offsets, data = chunk.buffers()
+        if data is None or data.size == 0:
+            continue
+        bounds = np.frombuffer(offsets, np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+        b = np.frombuffer(data, np.uint8)
+        for edge in (b.take(bounds[:-1], mode="clip"), b.take(bounds[1:] - 1, mode="clip")):
+            edge -= 33  # 33 .. 126 become 0 .. 93; the rest wrap round past 93
+            if (edge > 93).any():
+                return True
+    return False
 
 
 def _text_columns(values: list[list[object]]) -> pa.Table:
