@@ -2,11 +2,12 @@
 and their Data Docs.
 
 Each check reads only the columns its suite needs from the build database through Arrow into
-pandas (GX 1.x's SQL datasource fails on DuckDB; the pandas one works). A failed check stops
-`published_warehouse`, so the published file stays as it was. Each check also stores its full
-validation result under <build dir>/gx_results/<run>/; once the warehouse is published,
-`expectations_docs` renders this refresh's results as GX Data Docs at
-<warehouse dir>/docs/gx/index.html (linked from the report).
+pandas (GX 1.x's SQL datasource fails on DuckDB; the pandas one works; expectations/frames.py says
+which dtypes and why). GX itself is imported in the background while `dbt build` runs
+(expectations/_gx.py). A failed check stops `published_warehouse`, so the published file stays as
+it was. Each check also stores its full validation result under <build dir>/gx_results/<run>/;
+once the warehouse is published, `expectations_docs` renders this refresh's results as GX Data
+Docs at <warehouse dir>/docs/gx/index.html (linked from the report).
 """
 
 import shutil
@@ -17,7 +18,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import get_asset_key_for_model
 
-from expectations.suites import SUITES, select_sql
+from expectations.suites import SUITES
 from orchestration import faults
 from orchestration.defs.publication import published_warehouse
 from orchestration.defs.resources import WarehouseResource
@@ -48,10 +49,11 @@ def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         from expectations.docs import save_result  # imports GX: only when checks run
+        from expectations.frames import read_frame
         from expectations.runner import validate_frame
 
         with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
-            frame = con.sql(select_sql(suite_name)).df()
+            frame = read_frame(con, suite_name)
         faults.maybe_crash("checks")
         outcome = validate_frame(suite_name, frame)
         run_id = _refresh_id(context.run)

@@ -12,6 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from expectations._gx import preload as preload_great_expectations
 from orchestration import faults
 from orchestration.defs.dbt_project import DBT_PROJECT
 from orchestration.defs.resources import WarehouseResource
@@ -27,6 +28,8 @@ def dbt_models(
 ):
     # profiles.yml reads the build database's path from the environment of the dbt process.
     os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.build_db)
+    # The GX checks run right after the build: import GX while this thread waits on dbt.
+    preload_great_expectations()
     for event in dbt.cli(["build"], context=context).stream():
         faults.maybe_crash("dbt")
         yield event
