@@ -20,7 +20,6 @@ import dagster as dg
 import duckdb
 
 from orchestration import settings
-from orchestration.return_partitions import sync_partitions, whole_range_tags
 
 PUBLISHED_KEY = dg.AssetKey("published_warehouse")
 
@@ -102,17 +101,9 @@ def run_refresh(log_level: str = "INFO", wait_seconds: float = 0) -> RefreshOutc
     with refresh_lock(settings.warehouse_path(), wait_seconds):
         job = defs().resolve_job_def("refresh")
         with _instance() as instance:
-            keys = sync_partitions(instance, settings.landing_dir())
-            if not keys:
-                return RefreshOutcome(
-                    published=False,
-                    problems=[f"no return folders in the landing folder {settings.landing_dir()}"],
-                )
-            # One run over every return's partition: unchanged returns are skipped by content hash.
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
-                tags=whole_range_tags(keys),
                 run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             )
         evaluations = result.get_asset_check_evaluations()

@@ -8,7 +8,6 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.automation import landing_sensor, nightly_refresh
-from orchestration.return_partitions import RANGE_END_TAG, RANGE_START_TAG
 from tests.conftest import copy_sample_landing, pointed_at
 
 
@@ -71,22 +70,30 @@ def test_great_expectations_checks_are_blocking_on_staging_and_marts(defs):
     assert any(k.name.startswith("unique_key_rates_by_region_offence") for k in dbt_test_checks)
 
 
-def test_refresh_job_selects_every_asset(defs):
+def test_refresh_job_selects_every_asset_but_the_per_return_partitions(defs):
     job = defs.resolve_job_def("refresh")
-    assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == keys(defs)
+    selected = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+    assert selected == keys(defs) - {"landing/force_return"}
 
 
-def test_schedule_runs_every_return_partition_nightly():
+def test_refresh_return_job_parses_one_partition_then_everything_downstream(defs):
+    job = defs.resolve_job_def("refresh_return")
+    selected = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+    assert selected == keys(defs)
+    assert job.partitions_def.name == "force_returns"
+
+
+def test_schedule_runs_a_whole_refresh_nightly_unless_one_is_running():
+    from dagster._core.test_utils import create_run_for_test
+
     assert nightly_refresh.job_name == "refresh"
     assert nightly_refresh.cron_schedule == "0 2 * * *"
     with dg.instance_for_test() as instance:
         with dg.build_schedule_context(instance=instance) as context:
-            assert isinstance(nightly_refresh(context), dg.SkipReason)  # no partitions yet
-        instance.add_dynamic_partitions("force_returns", ["a-return", "b-return", "c-return"])
+            assert isinstance(nightly_refresh(context), dg.RunRequest)
+        create_run_for_test(instance, job_name="refresh", status=dg.DagsterRunStatus.STARTED)
         with dg.build_schedule_context(instance=instance) as context:
-            request = nightly_refresh(context)
-    assert request.tags[RANGE_START_TAG] == "a-return"
-    assert request.tags[RANGE_END_TAG] == "c-return"
+            assert isinstance(nightly_refresh(context), dg.SkipReason)
 
 
 def _tick(instance: dg.DagsterInstance, cursor: str | None):
@@ -109,10 +116,9 @@ def test_sensor_keeps_one_partition_per_return_and_runs_only_what_changed(tmp_pa
     with pointed_at(landing, tmp_path / "w.duckdb"), dg.instance_for_test() as instance:
         first = _tick(instance, None)
         assert sorted(instance.get_dynamic_partitions("force_returns")) == folders
-        # Every return is new: one run over all of them, not one run per return.
+        # Every return is new: one whole refresh, not one run per return.
         (run,) = first.run_requests
-        assert run.partition_key is None
-        assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == (folders[0], folders[-1])
+        assert (run.job_name, run.partition_key) == ("refresh", None)
 
         assert isinstance(_tick(instance, first.cursor), dg.SkipReason)
 
@@ -120,21 +126,23 @@ def test_sensor_keeps_one_partition_per_return_and_runs_only_what_changed(tmp_pa
         shutil.copytree(landing / "gwent-fy2023-24", landing / "gwent-fy2024-25")
         added = _tick(instance, first.cursor)
         assert instance.get_dynamic_partitions("force_returns")[-1] == "gwent-fy2024-25"
-        assert [r.partition_key for r in added.run_requests] == ["gwent-fy2024-25"]
+        (run,) = added.run_requests
+        assert (run.job_name, run.partition_key) == ("refresh_return", "gwent-fy2024-25")
 
         # A corrected file in an existing return: that partition alone, no new partition.
         csv = next((landing / "gwent-fy2023-24").glob("*.csv"))
         csv.write_text(csv.read_text() + "\n")
         corrected = _tick(instance, added.cursor)
-        assert [r.partition_key for r in corrected.run_requests] == ["gwent-fy2023-24"]
+        (run,) = corrected.run_requests
+        assert (run.job_name, run.partition_key) == ("refresh_return", "gwent-fy2023-24")
         assert corrected.dynamic_partitions_requests == []
 
-        # A removed return: its partition deleted, and one run over the rest drops its rows.
+        # A removed return: its partition deleted, and a whole refresh drops its rows.
         shutil.rmtree(landing / "gwent-fy2024-25")
         removed = _tick(instance, corrected.cursor)
         assert "gwent-fy2024-25" not in instance.get_dynamic_partitions("force_returns")
         (run,) = removed.run_requests
-        assert run.tags[RANGE_END_TAG] != "gwent-fy2024-25"
+        assert (run.job_name, run.partition_key) == ("refresh", None)
 
 
 def test_sensor_waits_while_a_refresh_is_running(tmp_path):
@@ -142,7 +150,7 @@ def test_sensor_waits_while_a_refresh_is_running(tmp_path):
 
     landing = copy_sample_landing(tmp_path / "landing")
     with pointed_at(landing, tmp_path / "w.duckdb"), dg.instance_for_test() as instance:
-        create_run_for_test(instance, job_name="refresh", status=dg.DagsterRunStatus.STARTED)
+        create_run_for_test(instance, job_name="refresh_return", status=dg.DagsterRunStatus.STARTED)
         with dg.build_sensor_context(instance=instance) as context:
             assert isinstance(landing_sensor(context), dg.SkipReason)
             assert context.cursor is None  # nothing seen, so the change is picked up later

@@ -7,20 +7,12 @@ import shutil
 import dagster as dg
 import duckdb
 
-from orchestration.defs.ingest import raw_force_returns
+from orchestration.defs.ingest import landed_return, raw_force_returns
 from orchestration.defs.resources import WarehouseResource
-from orchestration.return_partitions import sync_partitions, whole_range_tags
+from orchestration.return_partitions import RETURN_PARTITIONS, landing_partition_keys
 from tests.conftest import SAMPLE_LANDING
 
 FOLDERS = ("gwent-fy2023-24", "kent-fy2023-24", "kent-fy2023-24-v2", "metropolitan-fy2023-24")
-
-
-def _materializations(result: dg.ExecuteInProcessResult, table: str):
-    return [
-        m
-        for m in result.asset_materializations_for_node("raw_force_returns")
-        if m.asset_key == dg.AssetKey(["raw", table])
-    ]
 
 
 def _loaded(build_db) -> dict[str, object]:
@@ -30,16 +22,21 @@ def _loaded(build_db) -> dict[str, object]:
         )
 
 
-def test_partitions_follow_the_landing_folder(tmp_path):
+def _landed(result: dg.ExecuteInProcessResult) -> list[dg.AssetMaterialization]:
+    return [
+        event.event_specific_data.materialization
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == landed_return.key
+    ]
+
+
+def test_partition_keys_are_the_return_folders(tmp_path):
     landing = tmp_path / "landing"
     for name in FOLDERS[:2]:
         shutil.copytree(SAMPLE_LANDING / name, landing / name)
     (landing / ".hidden").mkdir()
-    with dg.instance_for_test() as instance:
-        assert sync_partitions(instance, landing) == list(FOLDERS[:2])
-        shutil.rmtree(landing / FOLDERS[0])
-        shutil.copytree(SAMPLE_LANDING / FOLDERS[2], landing / FOLDERS[2])
-        assert sync_partitions(instance, landing) == [FOLDERS[1], FOLDERS[2]]
+    (landing / "_notes").mkdir()
+    assert landing_partition_keys(landing) == list(FOLDERS[:2])
 
 
 def test_a_return_partition_run_reparses_that_return_alone(tmp_path):
@@ -53,14 +50,14 @@ def test_a_return_partition_run_reparses_that_return_alone(tmp_path):
     )
     resources = {"warehouse": warehouse}
     with dg.instance_for_test() as instance:
-        keys = sync_partitions(instance, landing)
-        full = dg.materialize(
-            [raw_force_returns], instance=instance, resources=resources, tags=whole_range_tags(keys)
-        )
-        # One run over the range: one materialization per return's partition.
-        first = _materializations(full, "return_cells")
-        assert sorted(m.partition for m in first) == sorted(FOLDERS)
-        assert {m.metadata["returns_parsed"].value for m in first} == {len(FOLDERS)}
+        instance.add_dynamic_partitions(RETURN_PARTITIONS.name, landing_partition_keys(landing))
+        full = dg.materialize([raw_force_returns], instance=instance, resources=resources)
+        (first,) = [
+            m
+            for m in full.asset_materializations_for_node("raw_force_returns")
+            if m.asset_key == dg.AssetKey(["raw", "return_cells"])
+        ]
+        assert first.metadata["returns_parsed"].value == len(FOLDERS)
         before = _loaded(warehouse.build_db)
 
         # Correct one count in Gwent's return: 194 arrests become 195.
@@ -71,18 +68,15 @@ def test_a_return_partition_run_reparses_that_return_alone(tmp_path):
         csv.write_text(text.replace(line, line[:-3] + "195"))
 
         one = dg.materialize(
-            [raw_force_returns],
-            instance=instance,
-            resources=resources,
-            partition_key="gwent-fy2023-24",
+            [landed_return], instance=instance, resources=resources, partition_key=FOLDERS[0]
         )
-        (second,) = _materializations(one, "return_cells")
-        assert second.partition == "gwent-fy2023-24"
-        assert second.metadata["returns_parsed"].value == 1
+        (second,) = _landed(one)
+        assert second.partition == FOLDERS[0]
+        assert second.metadata["parsed"].value is True
         after = _loaded(warehouse.build_db)
-        assert after["gwent-fy2023-24"] > before["gwent-fy2023-24"]
-        assert {k: v for k, v in after.items() if k != "gwent-fy2023-24"} == {
-            k: v for k, v in before.items() if k != "gwent-fy2023-24"
+        assert after[FOLDERS[0]] > before[FOLDERS[0]]
+        assert {k: v for k, v in after.items() if k != FOLDERS[0]} == {
+            k: v for k, v in before.items() if k != FOLDERS[0]
         }
         with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
             counts = con.execute(
@@ -94,8 +88,16 @@ def test_a_return_partition_run_reparses_that_return_alone(tmp_path):
 
         # A partition whose return did not change is not re-parsed.
         again = dg.materialize(
-            [raw_force_returns], instance=instance, resources=resources, partition_key=FOLDERS[1]
+            [landed_return], instance=instance, resources=resources, partition_key=FOLDERS[1]
         )
-        (third,) = _materializations(again, "return_cells")
-        assert third.metadata["returns_parsed"].value == 0
-        assert third.metadata["returns_unchanged"].value == 1
+        (third,) = _landed(again)
+        assert third.metadata["parsed"].value is False
+        assert third.metadata["unchanged"].value is True
+        # ... and the whole-landing asset then finds nothing left to parse.
+        rest = dg.materialize([raw_force_returns], instance=instance, resources=resources)
+        (fourth,) = [
+            m
+            for m in rest.asset_materializations_for_node("raw_force_returns")
+            if m.asset_key == dg.AssetKey(["raw", "return_cells"])
+        ]
+        assert fourth.metadata["returns_parsed"].value == 0

@@ -1,11 +1,12 @@
 """When a refresh runs: nightly, and whenever the landing folder changes.
 
-Each return folder is a partition of `raw_force_returns`. The sensor keeps the partitions equal to
-the landing folder's returns and requests a run of a new or changed return's partition alone; when
-several changed at once, or a return was removed, or a Home Office dataset changed, it requests one
-run over every partition, in which the returns whose content is unchanged are not re-parsed.
-Runs never overlap: both the sensor and the schedule wait while a refresh is queued or running
-(two writers cannot share the build database).
+Each return folder is a partition of `landing/force_return`. The sensor keeps the partitions equal
+to the landing folder's returns. A new or corrected return gets a `refresh_return` run of its
+partition: that return is parsed alone, then everything downstream is rebuilt, checked and
+published. When several returns changed at once, a return was removed or a Home Office dataset
+changed, the sensor requests one `refresh` run instead, which parses every changed return in one
+step (unchanged returns are not re-parsed). Runs never overlap: the sensor and the schedule wait
+while a refresh is queued or running (two writers cannot share the build database).
 """
 
 from __future__ import annotations
@@ -17,19 +18,22 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration import settings
-from orchestration.return_partitions import (
-    RETURN_PARTITIONS,
-    landing_partition_keys,
-    whole_range_tags,
-)
+from orchestration.defs.ingest import landed_return
+from orchestration.return_partitions import RETURN_PARTITIONS, landing_partition_keys
 
 refresh_job = dg.define_asset_job(
     "refresh",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(landed_return),
     description=(
-        "Parse the run's returns (one partition each), dbt build, run every check, publish if "
-        "all blocking checks pass."
+        "Parse changed returns, dbt build, run every check, publish if all blocking checks pass."
     ),
+)
+
+refresh_return_job = dg.define_asset_job(
+    "refresh_return",
+    # Everything, as `refresh` does: `raw_force_returns` then finds that return already parsed.
+    selection=dg.AssetSelection.all(),
+    description="Parse one return (its partition), then rebuild, check and publish as `refresh`.",
 )
 
 _IN_PROGRESS = [
@@ -41,10 +45,12 @@ _IN_PROGRESS = [
 
 
 def refresh_in_progress(instance: dg.DagsterInstance) -> bool:
-    runs = instance.get_run_records(
-        dg.RunsFilter(job_name=refresh_job.name, statuses=_IN_PROGRESS), limit=1
-    )
-    return bool(runs)
+    for job in (refresh_job, refresh_return_job):
+        if instance.get_run_records(
+            dg.RunsFilter(job_name=job.name, statuses=_IN_PROGRESS), limit=1
+        ):
+            return True
+    return False
 
 
 def folder_fingerprint(folder: Path) -> str:
@@ -84,18 +90,16 @@ def _previous_state(cursor: str | None) -> dict:
     name="nightly_refresh",
 )
 def nightly_refresh(context: dg.ScheduleEvaluationContext):
-    """Every return's partition in one run (pulling sources named by URL; unchanged returns are not
-    re-parsed). Partitions are kept equal to the landing folder by `landing_sensor`."""
+    """A whole refresh every night (pulling sources named by URL), unless one is running."""
     if refresh_in_progress(context.instance):
         return dg.SkipReason("a refresh is queued or running")
-    keys = context.instance.get_dynamic_partitions(RETURN_PARTITIONS.name)
-    if not keys:
-        return dg.SkipReason("no return partitions yet: the landing sensor adds them")
-    return dg.RunRequest(tags=whole_range_tags(keys))
+    return dg.RunRequest()
 
 
 @dg.sensor(
-    job=refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
+    jobs=[refresh_job, refresh_return_job],
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     """Add partitions for new returns, delete those of removed ones, request the runs they need."""
@@ -108,18 +112,21 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     added = [key for key in returns if key not in existing]
     removed = [key for key in existing if key not in returns]
     changed = [key for key, fp in returns.items() if previous["returns"].get(key) != fp]
-    other_change = bool(removed) or state["home_office"] != previous["home_office"]
+    gone = set(previous["returns"]) - set(returns)
+    other_change = bool(gone) or state["home_office"] != previous["home_office"]
     cursor = json.dumps(state, sort_keys=True)
-    if not returns:
-        # Nothing to run over; the removed returns are dropped when one arrives again.
-        run_requests = []
-    elif len(changed) == 1 and not other_change:
+    if len(changed) == 1 and not other_change:
         key = changed[0]
-        run_requests = [dg.RunRequest(partition_key=key, run_key=f"{key}:{returns[key]}")]
+        run_requests = [
+            dg.RunRequest(
+                job_name=refresh_return_job.name,
+                partition_key=key,
+                run_key=f"{key}:{returns[key]}",
+            )
+        ]
     elif changed or other_change:
-        keys = [key for key in existing if key in returns] + added
         run_key = hashlib.sha256(cursor.encode()).hexdigest()
-        run_requests = [dg.RunRequest(run_key=run_key, tags=whole_range_tags(keys))]
+        run_requests = [dg.RunRequest(job_name=refresh_job.name, run_key=run_key)]
     else:
         run_requests = []
     partition_requests = []
