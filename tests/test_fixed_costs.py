@@ -56,7 +56,12 @@ def test_docs_key_ignores_parse_stamps_but_follows_project_and_catalog(tmp_path,
     assert changed != key
     with duckdb.connect(str(build_db)) as con:
         con.execute("alter table marts.t alter b type integer")
-    assert docs.docs_key(path, build_db) not in (key, changed)
+    retyped = docs.docs_key(path, build_db)
+    assert retyped not in (key, changed)
+
+    # The same project and columns built into a file of another name (another catalog name).
+    renamed = build_db.rename(build_db.with_name("other.duckdb"))
+    assert docs.docs_key(path, renamed) not in (key, changed, retyped)
 
 
 def test_docs_are_generated_once_per_key_and_published_from_the_cache(tmp_path):

@@ -66,6 +66,8 @@ def docs_key(manifest: Path, build_db: Path) -> str:
     project = _stable(json.loads(manifest.read_bytes()))
     digest.update(json.dumps(project, sort_keys=True).encode())
     with duckdb.connect(str(build_db), read_only=True) as con:
+        # The catalog's name (the build file's stem) is part of every relation name on the page.
+        digest.update(repr(con.execute("select current_database()").fetchall()).encode())
         digest.update(repr(con.execute(CATALOG_SQL).fetchall()).encode())
     return digest.hexdigest()[:32]
 
