@@ -112,8 +112,7 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     added = [key for key in returns if key not in existing]
     removed = [key for key in existing if key not in returns]
     changed = [key for key, fp in returns.items() if previous["returns"].get(key) != fp]
-    gone = set(previous["returns"]) - set(returns)
-    other_change = bool(gone) or state["home_office"] != previous["home_office"]
+    other_change = bool(removed) or state["home_office"] != previous["home_office"]
     cursor = json.dumps(state, sort_keys=True)
     if len(changed) == 1 and not other_change:
         key = changed[0]

@@ -414,7 +414,7 @@ def _read_csv_arrow(
     table = pa.Table.from_batches(batches, reader.schema)
     return pa.table(
         {
-            name: pc.utf8_trim_whitespace(column) if _may_need_trimming(column) else column
+            name: pc.utf8_trim_whitespace(column)
             for name, column in zip(names, table.columns, strict=True)
         }
     )
@@ -457,24 +457,6 @@ def _longest_field(batch: pa.RecordBatch, limit: int) -> int:
     if longest > limit:
         longest = max(pc.max(pc.utf8_length(column)).as_py() or 0 for column in batch.columns)
     return longest
-
-
-def _may_need_trimming(column: pa.ChunkedArray) -> bool:
-    """False when every value starts and ends with a printable ASCII character other than space
-    (never whitespace), so trimming would change nothing. The first and last byte of each value
-    are read from the string offsets; an empty value reads a neighbouring byte instead: at worst
-    that says True, and trimming anyway is harmless."""
-    for chunk in column.chunks:
-        _, offsets, data = chunk.buffers()
-        if data is None or data.size == 0:
-            continue
-        bounds = np.frombuffer(offsets, np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
-        b = np.frombuffer(data, np.uint8)
-        for edge in (b.take(bounds[:-1], mode="clip"), b.take(bounds[1:] - 1, mode="clip")):
-            edge -= 33  # 33 .. 126 become 0 .. 93; the rest wrap round past 93
-            if (edge > 93).any():
-                return True
-    return False
 
 
 def _text_columns(values: list[list[object]]) -> pa.Table:
