@@ -256,6 +256,11 @@ def warm_up(code: Path, landing: Path, published: Path) -> float:
         cwd=code,
         check=False,
     )
+    # The code keeps dbt's parse state beside the build database (older code: in dbt_project).
+    parsed = project / "target" / "partial_parse.msgpack"
+    if parsed.exists():
+        dbt_target(published).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(parsed, dbt_target(published) / parsed.name)
     return round(time.perf_counter() - t0, 1)
 
 
@@ -351,10 +356,19 @@ def _union_seconds(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
-def dbt_results(code: Path, run_id: str) -> dict | None:
-    """Test vs model time from the run_results.json of the run's dbt invocation."""
+def dbt_target(published: Path) -> Path:
+    """The dbt target folder the code under test keeps beside its build database."""
+    return published.parent / f".build-{published.stem}" / "dbt-target"
+
+
+def dbt_results(code: Path, run_id: str, published: Path) -> dict | None:
+    """Test vs model time from the run_results.json of the run's dbt invocation (in the
+    warehouse's dbt target; code before that kept one target folder per run)."""
     candidates = sorted(
-        (code / "dbt_project" / "target").glob(f"dbt_models-{run_id[:7]}*/run_results.json"),
+        [
+            *(code / "dbt_project" / "target").glob(f"dbt_models-{run_id[:7]}*/run_results.json"),
+            *dbt_target(published).glob("run_results.json"),
+        ],
         key=lambda p: p.stat().st_mtime,
     )
     if not candidates:
@@ -531,7 +545,7 @@ def one_pass(size: str, args, code: Path, base: Path, landing: Path, first: bool
         f"   full refresh: {full.wall_s:.1f}s, {full.peak_tree_rss_mb:.0f} MB, ok={ok}", flush=True
     )
     stats = step_stats(dh_full)
-    dbt = dbt_results(code, stats["run_id"]) if stats else None
+    dbt = dbt_results(code, stats["run_id"], published) if stats else None
     out["checks"] = check_share(stats, dbt, full.wall_s)
     if ok and size == "sample":
         with duckdb.connect(str(wh_dir / ".build-warehouse" / "warehouse.duckdb"), True) as con:

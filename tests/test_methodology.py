@@ -244,24 +244,19 @@ def test_poisson_model_matches_published_exact_limits():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
-    class Relation:
-        def __init__(self, counts):
-            self.counts = counts
+    con = duckdb.connect()
 
-        def project(self, _column):
-            return self
-
-        def df(self):
-            return pd.DataFrame({"arrests": self.counts})
-
-    class FakeDbt:
+    class Dbt:  # what dbt-duckdb hands a Python model: refs as DuckDB relations
         def config(self, **_):
             pass
 
         def ref(self, name):
-            return Relation([0, 1, 2, 5] if name.endswith("force") else [10, 20])
+            counts = "[0, 1, 2, 5, null]" if name.endswith("force") else "[10, 20, 5]"
+            return con.sql(f"select unnest({counts}::hugeint[]) as arrests")
 
-    limits = module.model(FakeDbt(), None).set_index("arrests")
+    table = module.model(Dbt(), con)
+    limits = table.to_pandas().set_index("arrests")
+    assert sorted(limits.index) == [0, 1, 2, 5, 10, 20]  # distinct counts, nulls dropped
     published = {
         0: (0.0, 3.689),
         1: (0.0253, 5.572),

@@ -30,6 +30,6 @@ def dbt_models(
     os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.build_db)
     # The GX checks run right after the build: import GX while this thread waits on dbt.
     preload_great_expectations()
-    for event in dbt.cli(["build"], context=context).stream():
+    for event in dbt.cli(["build"], context=context, target_path=warehouse.dbt_target).stream():
         faults.maybe_crash("dbt")
         yield event
