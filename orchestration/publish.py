@@ -10,6 +10,7 @@ A crash at any point leaves the published file as it was; leftovers are cleared 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -24,7 +25,7 @@ import duckdb
 from orchestration import faults, settings
 
 KEEP_VERSIONS = 5
-_VERSION_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}\d{6}Z)\.duckdb$")
+_STAMP = re.compile(r"^\d{8}T\d{6}\d{6}Z$")
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,16 @@ def versions_dir(published: Path) -> Path:
 
 
 def list_versions(published: Path) -> list[Path]:
-    """Earlier published versions, newest first."""
+    """Earlier published versions, newest first: versions/<time>/<published name>. Each keeps the
+    published file's name because DuckDB names a file's catalog after it, and the views in it
+    (staging, marts.source_cells) name that catalog."""
     folder = versions_dir(published)
     if not folder.is_dir():
         return []
     found = [
-        p
+        p / published.name
         for p in folder.iterdir()
-        if (m := _VERSION_NAME.match(p.name)) and m["stem"] == published.stem
+        if _STAMP.match(p.name) and (p / published.name).is_file()
     ]
     return sorted(found, reverse=True)
 
@@ -131,11 +134,17 @@ def _keep_previous(published: Path, now: dt.datetime) -> None:
     """Hard-link the version about to be replaced into versions/, keeping the newest few."""
     if not published.exists():
         return
-    folder = versions_dir(published)
-    folder.mkdir(exist_ok=True)
-    os.link(published, folder / f"{published.stem}-{now:%Y%m%dT%H%M%S%fZ}.duckdb")
+    folder = versions_dir(published) / f"{now:%Y%m%dT%H%M%S%fZ}"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.link(published, folder / published.name)
     for old in list_versions(published)[KEEP_VERSIONS:]:
-        old.unlink(missing_ok=True)
+        _drop_version(old)
+
+
+def _drop_version(version: Path) -> None:
+    version.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # another file was put there by hand: leave the folder
+        version.parent.rmdir()
 
 
 def publish(
@@ -189,7 +198,7 @@ def rollback(published: Path, version: Path | None = None) -> Path:
         os.replace(tmp, published)
     finally:
         tmp.unlink(missing_ok=True)
-    version.unlink()  # it is the published file now
+    _drop_version(version)  # it is the published file now
     with duckdb.connect(str(published), read_only=True) as con:
         _export_parquet(con, _mart_tables(con), published.parent / "parquet")
     return version

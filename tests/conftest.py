@@ -43,6 +43,20 @@ def refresh(landing: Path, warehouse: Path):
         return run_refresh(log_level="ERROR")
 
 
+def query_every_view(database: Path) -> int:
+    """Query each view of a DuckDB file read-only (raises if one does not resolve); returns how many.
+    dbt's views name their tables with the catalog, which DuckDB takes from the file name."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        views = con.execute(
+            "select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+        for schema, view in views:
+            con.execute(f'select count(*) from "{schema}"."{view}"').fetchone()
+    return len(views)
+
+
 def copy_sample_landing(target: Path) -> Path:
     shutil.copytree(SAMPLE_LANDING, target)
     return target

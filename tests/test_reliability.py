@@ -20,7 +20,7 @@ import pytest
 from orchestration.export import export_marts
 from orchestration.faults import FAULT_ENV, STAGES
 from orchestration.refresh import refresh_lock
-from tests.conftest import copy_sample_landing, refresh
+from tests.conftest import copy_sample_landing, query_every_view, refresh
 
 BIN = Path(sys.executable).parent
 MARTS = (
@@ -113,8 +113,9 @@ def test_readers_never_blocked_refresh_idempotent_and_rollback_restores(publishe
     )
     assert result.returncode == 0, result.stderr
     assert marts_hash(warehouse) == second_hash
-    versions = list((warehouse.parent / "versions").glob("*.duckdb"))
+    versions = list((warehouse.parent / "versions").glob(f"*/{warehouse.name}"))
     assert any(marts_hash(v) == third_hash for v in versions)  # the rolled-back version is kept
+    assert all(query_every_view(v) >= 4 for v in versions)  # views resolve in kept versions too
 
 
 def test_second_refresh_exits_with_clear_message_while_one_runs(tmp_path):
