@@ -13,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
-import pandas as pd
 import pytest
 import yaml
 from scipy.stats import chi2
