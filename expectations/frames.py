@@ -32,6 +32,8 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
     return pa.table(columns, names=table.column_names).to_pandas(date_as_object=False)
 
 
-def read_frame(con: duckdb.DuckDBPyConnection, suite_name: str) -> pd.DataFrame:
+def read_frame(
+    con: duckdb.DuckDBPyConnection, suite_name: str, where: str | None = None
+) -> pd.DataFrame:
     """Only the columns ``suite_name`` reads (``select_sql``), as a frame ready to validate."""
-    return arrow_to_frame(con.sql(select_sql(suite_name)).to_arrow_table())
+    return arrow_to_frame(con.sql(select_sql(suite_name, where)).to_arrow_table())

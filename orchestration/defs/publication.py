@@ -13,6 +13,7 @@ import duckdb
 from dagster_dbt import get_asset_key_for_model
 
 from expectations.suites import SUITES
+from orchestration import checked_returns
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform import dbt_models
 from orchestration.publish import publish
@@ -171,6 +172,9 @@ def published_warehouse(
         ).fetchall()
     checks = _check_results(context)
     publication = publish(warehouse.build_db, warehouse.published, inputs, checks)
+    if checked_returns.cell_checks_passed(checks):
+        with duckdb.connect(str(warehouse.build_db)) as con:
+            checked_returns.record_checked(con)
     context.log.info(f"published {publication.path} ({publication.publication_id})")
     return dg.MaterializeResult(
         metadata={

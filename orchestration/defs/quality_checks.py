@@ -19,7 +19,7 @@ import duckdb
 from dagster_dbt import get_asset_key_for_model
 
 from expectations.suites import SUITES
-from orchestration import faults
+from orchestration import checked_returns, faults
 from orchestration.defs.publication import published_warehouse
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform import dbt_models
@@ -52,8 +52,10 @@ def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
         from expectations.frames import read_frame
         from expectations.runner import validate_frame
 
+        # A suite of per-row rules sees only the returns whose cells have not passed it yet.
+        scoped = SUITES[suite_name].per_return_rows
         with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
-            frame = read_frame(con, suite_name)
+            frame = read_frame(con, suite_name, checked_returns.UNCHECKED_SQL if scoped else None)
         faults.maybe_crash("checks")
         outcome = validate_frame(suite_name, frame)
         run_id = _refresh_id(context.run)

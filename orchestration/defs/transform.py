@@ -5,6 +5,7 @@ models downstream of it."""
 import os
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -13,7 +14,7 @@ from dagster_dbt import (
 )
 
 from expectations._gx import preload as preload_great_expectations
-from orchestration import faults
+from orchestration import checked_returns, faults
 from orchestration.defs.dbt_project import DBT_PROJECT
 from orchestration.defs.resources import WarehouseResource
 
@@ -28,6 +29,11 @@ def dbt_models(
 ):
     # profiles.yml reads the build database's path from the environment of the dbt process.
     os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.build_db)
+    # Row-level tests of the cells run on the returns whose cells have not passed them yet.
+    with duckdb.connect(str(warehouse.build_db)) as con:
+        unchecked, total = checked_returns.mark_unchecked(con)
+    os.environ[checked_returns.SCOPE_ENV] = "unchecked"
+    context.log.info(f"cell checks run on {unchecked} of {total} returns (the others passed them)")
     # The GX checks run right after the build: import GX while this thread waits on dbt.
     preload_great_expectations()
     for event in dbt.cli(["build"], context=context, target_path=warehouse.dbt_target).stream():

@@ -1,0 +1,97 @@
+"""Which returns' cells have passed the row-level checks, and under which checks.
+
+The checks on single cells (the dbt tests and the Great Expectations suite of
+stg_force_returns__cells; each rule is about one cell or one return's key) give the same answer for
+a return's cells until the return or the checks change. So a refresh runs them only on the cells
+of returns not recorded here under the current checks fingerprint: new, corrected or re-parsed
+returns, and every return after any change to the dbt project or the suites. Once a refresh has
+passed every check and published, all its returns are recorded. Mart checks always run in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+
+import duckdb
+
+from orchestration import settings
+from orchestration.defs.dbt_project import FINGERPRINT_ENV
+
+# Set for the dbt process: the project's get_where_subquery macro then limits the tests whose
+# `where` is __unchecked_returns__ to these returns (run by hand, dbt tests every row).
+SCOPE_ENV = "WAREHOUSE_CHECK_SCOPE"
+UNCHECKED_SQL = "return_id in (select return_id from audit.unchecked_returns)"
+# The checks that must have passed in a run before its returns count as checked.
+CELL_ASSET = "staging/stg_force_returns__cells"
+CELL_CHECKS = (
+    "gx_stg_force_returns__cells",
+    "unique_key_stg_force_returns__cells",
+    "not_null_columns_stg_force_returns__cells",
+)
+
+_DDL = """
+create schema if not exists audit;
+create table if not exists audit.checked_returns (
+    return_id varchar not null,
+    content_sha256 varchar not null,
+    loaded_at timestamp not null,  -- a re-parsed return (new parser) is checked again
+    checks_fingerprint varchar not null,
+    checked_at timestamp not null
+);
+"""
+
+
+def checks_fingerprint() -> str:
+    """The dbt project's fingerprint (models, tests, seeds) and the expectation suites' code."""
+    digest = hashlib.sha256(os.environ.get(FINGERPRINT_ENV, "unset").encode())
+    for path in sorted((settings.REPO_ROOT / "expectations").glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def mark_unchecked(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Write audit.unchecked_returns: the parsed returns whose cells the checks have not passed
+    under the current fingerprint. Returns (unchecked, all) return counts."""
+    con.execute(_DDL)
+    con.execute(
+        """
+        create or replace table audit.unchecked_returns as
+        select return_id from raw.force_returns as parsed
+        where not exists (
+            select 1 from audit.checked_returns as checked
+            where checked.return_id = parsed.return_id
+              and checked.content_sha256 = parsed.content_sha256
+              and checked.loaded_at = parsed.loaded_at
+              and checked.checks_fingerprint = ?
+        )
+        """,
+        [checks_fingerprint()],
+    )
+    unchecked = con.execute("select count(*) from audit.unchecked_returns").fetchone()[0]
+    total = con.execute("select count(*) from raw.force_returns").fetchone()[0]
+    return unchecked, total
+
+
+def cell_checks_passed(checks: Iterable[tuple[str, bool]]) -> bool:
+    """Whether a run evaluated every check of CELL_CHECKS on the cells, and all of them passed."""
+    on_cells = [
+        (name.split(":", 1)[1], ok) for name, ok in checks if name.startswith(CELL_ASSET + ":")
+    ]
+    return all(ok for _, ok in on_cells) and all(
+        any(name.startswith(required) for name, _ in on_cells) for required in CELL_CHECKS
+    )
+
+
+def record_checked(con: duckdb.DuckDBPyConnection) -> None:
+    """Record every parsed return as checked under the current fingerprint."""
+    con.execute(_DDL)
+    con.execute("delete from audit.checked_returns")
+    con.execute(
+        """
+        insert into audit.checked_returns
+        select return_id, content_sha256, loaded_at, ?, now() from raw.force_returns
+        """,
+        [checks_fingerprint()],
+    )
