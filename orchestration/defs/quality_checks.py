@@ -63,7 +63,10 @@ def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
         return dg.AssetCheckResult(
             passed=outcome.success,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata=outcome.to_metadata(),  # rows validated, expectations, failures
+            metadata={
+                **outcome.to_metadata(),  # rows validated, expectations, failures
+                "rows_validated": "returns not checked before" if scoped else "all",
+            },
         )
 
     return _check
