@@ -49,8 +49,10 @@ NAMED = [
     ("      per-row padding / pyarrow lists", r"returns/canonical\.py:<(listcomp|dictcomp)>$"),
     ("    parse._check_counts", r"returns/parse\.py:_check_counts$"),
     ("    parse._with_iso_months", r"returns/parse\.py:_with_iso_months$"),
-    ("    raw_store.replace_return", r"returns/raw_store\.py:replace_return$"),
-    ("      DuckDB commit (one per return)", r"<built-in method _duckdb\.commit>"),
+    # The inserts run on RawWriter's worker thread, which cProfile does not see: the main
+    # thread's wait for them is the figure here.
+    ("    RawWriter.replace_return (buffering)", r"returns/raw_writer\.py:replace_return$"),
+    ("    RawWriter.connection (waits for inserts)", r"returns/raw_writer\.py:connection$"),
     ("      raw_store.drop_return (deletes)", r"returns/raw_store\.py:drop_return$"),
     ("    Dagster log per return (progress)", r"defs/ingest\.py:progress$"),
     ("  step dbt_models (dbt build)", r"defs/transform\.py:dbt_models$"),

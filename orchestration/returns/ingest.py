@@ -15,9 +15,16 @@ from pathlib import Path
 import duckdb
 
 from orchestration.returns import raw_store
-from orchestration.returns.manifest import ManifestError, return_folders
+from orchestration.returns.manifest import (
+    MANIFEST_NAME,
+    ManifestError,
+    ReturnManifest,
+    load_manifest,
+    return_folders,
+)
 from orchestration.returns.parse import outside_landing, parse_return, return_fingerprint
 from orchestration.returns.pull import PullError, pull_return
+from orchestration.returns.raw_writer import RawWriter
 from orchestration.returns.readers import ReadError
 
 
@@ -58,9 +65,25 @@ def _ingest(
     log: Callable[[str], None],
     only: Collection[str] | None,
 ) -> IngestReport:
+    writer = RawWriter(con)
+    try:
+        report = _ingest_with(writer, landing_dir, log, only)
+        writer.flush()
+    finally:
+        writer.close()  # before the caller commits or rolls back
+    return report
+
+
+def _ingest_with(
+    writer: RawWriter,
+    landing_dir: Path,
+    log: Callable[[str], None],
+    only: Collection[str] | None,
+) -> IngestReport:
+    # Every use of the connection goes through writer.connection(): see RawWriter.
     report = IngestReport()
-    loaded = raw_store.loaded_fingerprints(con)
-    quarantined = raw_store.quarantined_fingerprints(con)
+    loaded = raw_store.loaded_fingerprints(writer.connection())
+    quarantined = raw_store.quarantined_fingerprints(writer.connection())
     all_folders = return_folders(landing_dir)
     present = {f.name for f in all_folders}
     folders = [f for f in all_folders if only is None or f.name in only]
@@ -68,21 +91,30 @@ def _ingest(
         name = folder.name
         # A folder linked in from outside the landing folder is not pulled into or read.
         pull_error = outside_landing(folder)
+        # The manifest is read once, for pulling and parsing (None: parsing reports why not).
+        manifest: ReturnManifest | None = None
         if pull_error is None:
             try:
-                for pulled in pull_return(folder):
+                manifest = load_manifest(folder / MANIFEST_NAME)
+            except ManifestError:
+                pass
+            try:
+                for pulled in pull_return(folder, manifest) if manifest is not None else []:
                     log(f"[{n}/{len(folders)}] pulled {name}/{pulled.file}: {pulled.status}")
             except PullError as exc:
                 pull_error = exc
-        fingerprint = return_fingerprint(folder)
+        digests: dict[Path, str] = {}  # each file's sha256, so that parsing does not hash it again
+        fingerprint = return_fingerprint(folder, digests)
         if pull_error is not None:
             error = f"return {name}: {pull_error}"
-            raw_store.quarantine(con, name, fingerprint, error)
+            raw_store.quarantine(writer.connection(), name, fingerprint, error)
             report.quarantined[name] = error
             log(f"[{n}/{len(folders)}] QUARANTINED {error}")
             continue
         if loaded.get(name, (None, None))[1] == fingerprint:
-            raw_store.clear_quarantine(con, name)
+            # `quarantined` is as raw was at the start: only this folder's turn could add its row.
+            if name in quarantined:
+                raw_store.clear_quarantine(writer.connection(), name)
             report.unchanged.append(name)
             continue
         if quarantined.get(name, (None, None))[0] == fingerprint:
@@ -91,7 +123,7 @@ def _ingest(
             )
             continue
         try:
-            parsed = parse_return(folder)
+            parsed = parse_return(folder, manifest, (fingerprint, digests))
             # The folder that loaded this return id first (in an earlier refresh or earlier in
             # this one) keeps it, as long as it is still in the landing folder.
             owner = next(
@@ -111,14 +143,15 @@ def _ingest(
                 )
         except (ManifestError, ReadError, OSError) as exc:
             error = f"return {name}: {exc}"
-            raw_store.quarantine(con, name, fingerprint, error)
+            raw_store.quarantine(writer.connection(), name, fingerprint, error)
             report.quarantined[name] = error
             log(f"[{n}/{len(folders)}] QUARANTINED {error}")
             continue
         if name in loaded and loaded[name][0] != parsed.manifest.return_id:
-            raw_store.drop_return(con, loaded[name][0])
-        raw_store.replace_return(con, name, parsed)
-        raw_store.clear_quarantine(con, name)
+            writer.drop_return(loaded[name][0])
+        writer.replace_return(name, parsed)
+        if name in quarantined:
+            raw_store.clear_quarantine(writer.connection(), name)
         loaded[name] = (parsed.manifest.return_id, parsed.content_sha256)
         report.parsed.append(name)
         log(f"[{n}/{len(folders)}] parsed {name}: {parsed.cells.num_rows} cells")
@@ -126,8 +159,8 @@ def _ingest(
         if name not in present:
             # A return whose folder was renamed is now loaded from its new folder: keep it.
             if not any(rid == return_id and f in present for f, (rid, _) in loaded.items()):
-                raw_store.drop_return(con, return_id)
+                writer.drop_return(return_id)
             report.removed.append(name)
     for name in set(quarantined) - present:
-        raw_store.clear_quarantine(con, name)
+        raw_store.clear_quarantine(writer.connection(), name)
     return report

@@ -141,14 +141,24 @@ def _read_file(
     return table, info
 
 
-def parse_return(folder: Path) -> ParsedReturn:
-    """Read a return folder as its manifest says; raises ManifestError or ReadError naming the cell."""
+def parse_return(
+    folder: Path,
+    manifest: ReturnManifest | None = None,
+    fingerprinted: tuple[str, dict[Path, str]] | None = None,
+) -> ParsedReturn:
+    """Read a return folder as its manifest says; raises ManifestError or ReadError naming the cell.
+    A caller that has already read the manifest, or fingerprinted the folder with its files'
+    digests (return_fingerprint), passes them so that neither is done twice."""
     outside = outside_landing(folder)
     if outside is not None:
         raise outside
-    manifest = load_manifest(folder / MANIFEST_NAME)
-    digests: dict[Path, str] = {}  # each file is hashed once, for the fingerprint and its rows
-    fingerprint = return_fingerprint(folder, digests)
+    if manifest is None:
+        manifest = load_manifest(folder / MANIFEST_NAME)
+    if fingerprinted is None:
+        digests: dict[Path, str] = {}  # each file is hashed once, for the fingerprint and its rows
+        fingerprint = return_fingerprint(folder, digests)
+    else:
+        fingerprint, digests = fingerprinted
     files, tables = [], []
     workbooks: dict = {}  # a spreadsheet read sheet by sheet is opened once
     for spec in manifest.files:

@@ -8,9 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-import pyarrow as pa
-
-from orchestration.returns.parse import ParsedReturn
 
 # Bump when a raw table's columns change: an older raw schema in a build database is dropped and
 # every return re-parsed (raw is derived from the landing folder, so nothing is lost).
@@ -124,6 +121,15 @@ def quarantined_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[
     return {folder: (sha, error) for folder, sha, error in rows}
 
 
+def stored_return_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every return id any raw table holds rows of."""
+    ids: set[str] = set()
+    for table in _TABLES_BY_RETURN:
+        rows = con.execute(f"select distinct return_id from {table}").fetchall()
+        ids.update(rid for (rid,) in rows)
+    return ids
+
+
 def drop_return(con: duckdb.DuckDBPyConnection, return_id: str) -> None:
     for table in _TABLES_BY_RETURN:
         con.execute(f"delete from {table} where return_id = ?", [return_id])
@@ -141,56 +147,3 @@ def quarantine(
         "insert into raw.quarantined_returns values (?, ?, ?, ?)",
         [landing_folder, content_sha256, error, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
     )
-
-
-def replace_return(
-    con: duckdb.DuckDBPyConnection, landing_folder: str, parsed: ParsedReturn
-) -> None:
-    """Write one return's rows, replacing any earlier load of it (inside the caller's transaction)."""
-    m = parsed.manifest
-    drop_return(con, m.return_id)
-    con.execute(
-        "insert into raw.force_returns values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            m.return_id,
-            landing_folder,
-            m.force,
-            m.reference,
-            m.received.isoformat(),
-            m.period.start,
-            m.period.end,
-            m.data_origin,
-            m.notes,
-            parsed.content_sha256,
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        ],
-    )
-    for earlier in m.supersedes:
-        con.execute("insert into raw.return_supersessions values (?, ?)", [m.return_id, earlier])
-    for f in parsed.files:
-        con.execute(
-            "insert into raw.return_files (return_id, source_file, file_sha256, sheet, "
-            "source_url, layout, suppressed_lower, suppressed_upper, cell_count) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                f["return_id"],
-                f["source_file"],
-                f["file_sha256"],
-                f["sheet"],
-                f["source_url"],
-                f["layout"],
-                f["suppressed_lower"],
-                f["suppressed_upper"],
-                f["cell_count"],
-            ],
-        )
-        markers = [(m, "suppressed") for m in f["suppression_markers"]]
-        markers += [(m, "nil") for m in f["nil_markers"]]
-        for marker, meaning in markers:
-            con.execute(
-                "insert into raw.return_suppression_markers "
-                "(return_id, source_file, sheet, marker, meaning) values (?, ?, ?, ?, ?)",
-                [f["return_id"], f["source_file"], f["sheet"], marker, meaning],
-            )
-    cells: pa.Table = parsed.cells  # noqa: F841 - read by name from the SQL below
-    con.execute("insert into raw.return_cells by name select * from cells")

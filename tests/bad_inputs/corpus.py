@@ -484,7 +484,7 @@ CASES: list[Case] = [
          _duplicate_return),
     Case("bad-unknown-force", "unknown force",
          "key force: 'Gotham City Police' names no force in", "dbt", M, _unknown_force,
-         dbt_test="not_null_int_force_returns_resolved_force_code"),
+         dbt_test="not_null_columns_int_force_returns_resolved"),
     Case(f"{GWENT}-v2", "conflicting corrections (overlapping current returns)",
          f"returns {GWENT}, {GWENT}-v2 all cover force W15000002 in 12 month(s)", "dbt", M,
          _overlapping_return, dbt_test="returns_covering"),
