@@ -35,5 +35,6 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
 def read_frame(
     con: duckdb.DuckDBPyConnection, suite_name: str, where: str | None = None
 ) -> pd.DataFrame:
-    """Only the columns ``suite_name`` reads (``select_sql``), as a frame ready to validate."""
+    """Only the columns ``suite_name`` reads (``select_sql``), of the rows ``where`` selects (all
+    when None), as a frame ready to validate."""
     return arrow_to_frame(con.sql(select_sql(suite_name, where)).to_arrow_table())

@@ -1,11 +1,13 @@
 """Which returns' cells have passed the row-level checks, and under which checks.
 
 The checks on single cells (the dbt tests and the Great Expectations suite of
-stg_force_returns__cells; each rule is about one cell or one return's key) give the same answer for
-a return's cells until the return or the checks change. So a refresh runs them only on the cells
-of returns not recorded here under the current checks fingerprint: new, corrected or re-parsed
-returns, and every return after any change to the dbt project or the suites. Once a refresh has
-passed every check and published, all its returns are recorded. Mart checks always run in full.
+stg_force_returns__cells, and the key test of int_arrest_cells_classified; each rule is about one
+cell or one return's key) give the same answer for a return's cells until the return or the checks
+change. So a refresh runs them only on the cells of returns not recorded here under the current
+checks fingerprint: new, corrected or re-parsed returns, and every return after any change to the
+dbt project, the suites or this scoping. When a refresh has passed every check and published, the
+returns it checked against (a snapshot taken before the checks ran) are recorded. Mart checks
+always run in full.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import duckdb
 from orchestration import settings
 from orchestration.defs.dbt_project import FINGERPRINT_ENV
 
-# Set for the dbt process: the project's get_where_subquery macro then limits the tests whose
-# `where` is __unchecked_returns__ to these returns (run by hand, dbt tests every row).
+# Set for the dbt process to the SQL filter below: the project's get_where_subquery macro puts it
+# in place of `__unchecked_returns__` in a test's `where` (unset, as when dbt runs by hand: `true`).
 SCOPE_ENV = "WAREHOUSE_CHECK_SCOPE"
 UNCHECKED_SQL = "return_id in (select return_id from audit.unchecked_returns)"
 # The checks that must have passed in a run before its returns count as checked.
@@ -29,6 +31,12 @@ CELL_CHECKS = (
     "gx_stg_force_returns__cells",
     "unique_key_stg_force_returns__cells",
     "not_null_columns_stg_force_returns__cells",
+)
+# Code that decides what the cell checks are and which cells they see, besides the dbt project.
+_CHECKS_CODE = (
+    *sorted((settings.REPO_ROOT / "expectations").glob("*.py")),
+    settings.REPO_ROOT / "orchestration" / "checked_returns.py",
+    settings.REPO_ROOT / "orchestration" / "defs" / "quality_checks.py",
 )
 
 _DDL = """
@@ -44,33 +52,41 @@ create table if not exists audit.checked_returns (
 
 
 def checks_fingerprint() -> str:
-    """The dbt project's fingerprint (models, tests, seeds) and the expectation suites' code."""
+    """The dbt project's fingerprint (models, tests, seeds) and the code of the other checks."""
     digest = hashlib.sha256(os.environ.get(FINGERPRINT_ENV, "unset").encode())
-    for path in sorted((settings.REPO_ROOT / "expectations").glob("*.py")):
+    for path in _CHECKS_CODE:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
 def mark_unchecked(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """Write audit.unchecked_returns: the parsed returns whose cells the checks have not passed
-    under the current fingerprint. Returns (unchecked, all) return counts."""
+    """Snapshot the parsed returns and the checks fingerprint (audit.check_scope), and write
+    audit.unchecked_returns: those whose cells have not passed the checks under that fingerprint.
+    Returns (unchecked, all) return counts."""
     con.execute(_DDL)
     con.execute(
         """
-        create or replace table audit.unchecked_returns as
-        select return_id from raw.force_returns as parsed
-        where not exists (
-            select 1 from audit.checked_returns as checked
-            where checked.return_id = parsed.return_id
-              and checked.content_sha256 = parsed.content_sha256
-              and checked.loaded_at = parsed.loaded_at
-              and checked.checks_fingerprint = ?
-        )
+        create or replace table audit.check_scope as
+        select return_id, content_sha256, loaded_at, ?::varchar as checks_fingerprint
+        from raw.force_returns
         """,
         [checks_fingerprint()],
     )
+    con.execute(
+        """
+        create or replace table audit.unchecked_returns as
+        select return_id from audit.check_scope as scope
+        where not exists (
+            select 1 from audit.checked_returns as checked
+            where checked.return_id = scope.return_id
+              and checked.content_sha256 = scope.content_sha256
+              and checked.loaded_at = scope.loaded_at
+              and checked.checks_fingerprint = scope.checks_fingerprint
+        )
+        """
+    )
     unchecked = con.execute("select count(*) from audit.unchecked_returns").fetchone()[0]
-    total = con.execute("select count(*) from raw.force_returns").fetchone()[0]
+    total = con.execute("select count(*) from audit.check_scope").fetchone()[0]
     return unchecked, total
 
 
@@ -85,13 +101,19 @@ def cell_checks_passed(checks: Iterable[tuple[str, bool]]) -> bool:
 
 
 def record_checked(con: duckdb.DuckDBPyConnection) -> None:
-    """Record every parsed return as checked under the current fingerprint."""
+    """Record the returns of the last mark_unchecked snapshot, under its fingerprint, that raw
+    still holds unchanged (a return written after the snapshot was not checked)."""
     con.execute(_DDL)
     con.execute("delete from audit.checked_returns")
     con.execute(
         """
         insert into audit.checked_returns
-        select return_id, content_sha256, loaded_at, ?, now() from raw.force_returns
-        """,
-        [checks_fingerprint()],
+        select scope.return_id, scope.content_sha256, scope.loaded_at, scope.checks_fingerprint,
+               now()
+        from audit.check_scope as scope
+        inner join raw.force_returns as parsed
+            on parsed.return_id = scope.return_id
+            and parsed.content_sha256 = scope.content_sha256
+            and parsed.loaded_at = scope.loaded_at
+        """
     )

@@ -48,6 +48,10 @@ def list_versions(published: Path) -> list[Path]:
     folder = versions_dir(published)
     if not folder.is_dir():
         return []
+    for legacy in folder.glob(f"{published.stem}-*.duckdb"):  # kept before this layout
+        if _STAMP.match(stamp := legacy.stem.removeprefix(f"{published.stem}-")):
+            (folder / stamp).mkdir(exist_ok=True)
+            os.replace(legacy, folder / stamp / published.name)
     found = [
         p / published.name
         for p in folder.iterdir()
@@ -163,6 +167,8 @@ def publish(
     try:
         shutil.copyfile(build_db, tmp)
         with duckdb.connect(str(tmp)) as con:
+            # The build's own bookkeeping (which returns passed the cell checks) is not published.
+            con.execute("drop schema if exists audit cascade")
             _stamp(con, publication_id, now, inputs, checks)
             tables = _mart_tables(con)
             counts = {

@@ -57,6 +57,15 @@ def test_returns_are_unchecked_until_recorded_then_again_when_they_change(con, m
     assert _unchecked(con) == ["a", "b", "c", "d"]
 
 
+def test_a_return_written_after_the_checks_started_is_not_recorded(con, monkeypatch):
+    monkeypatch.setenv(FINGERPRINT_ENV, "project-1")
+    assert _unchecked(con) == ["a", "b", "c"]  # the checks run on these
+    con.execute("insert into raw.force_returns values ('late', 'sha-late', ?)", [T0])
+    con.execute("update raw.force_returns set content_sha256 = 'sha-a2' where return_id = 'a'")
+    checked_returns.record_checked(con)
+    assert _unchecked(con) == ["a", "late"]
+
+
 def test_returns_count_as_checked_only_when_every_cell_check_ran_and_passed():
     cells = checked_returns.CELL_ASSET
     passed = [

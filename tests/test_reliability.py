@@ -19,6 +19,7 @@ import pytest
 
 from orchestration.export import export_marts
 from orchestration.faults import FAULT_ENV, STAGES
+from orchestration.publish import list_versions
 from orchestration.refresh import refresh_lock
 from tests.conftest import copy_sample_landing, query_every_view, refresh
 
@@ -233,3 +234,18 @@ def test_incremental_refresh_publishes_what_a_full_refresh_would(published, tmp_
         )
     assert "wiltshire-fy2023-24" not in kept and "kent-fy2023-24-v2" not in kept
     assert kept["kent-fy2023-24"] > 0
+
+
+def test_versions_kept_in_the_earlier_layout_are_moved_into_the_current_one(tmp_path):
+    published = tmp_path / "warehouse.duckdb"
+    published.write_bytes(b"current")
+    folder = tmp_path / "versions"
+    folder.mkdir()
+    (folder / "warehouse-20261101T020000000000Z.duckdb").write_bytes(b"older")
+    (folder / "other-20261101T020000000000Z.duckdb").write_bytes(b"another warehouse's")
+
+    (version,) = list_versions(published)
+
+    assert version == folder / "20261101T020000000000Z" / "warehouse.duckdb"
+    assert version.read_bytes() == b"older"
+    assert (folder / "other-20261101T020000000000Z.duckdb").exists()

@@ -12,7 +12,7 @@ Each case says where it is caught (`stage`) and the text its error must contain 
   the other returns: `check_landing` reports it, and at refresh the dbt test named by `dbt_test`
   fails, so nothing is published. An unknown force is caught here, not at parse: the parser does
   not read the reference seeds (the forces are dbt seeds); `warehouse check` does, and at refresh
-  the not_null test on int_force_returns_resolved.force_code refuses the publish.
+  the not_null_columns test on int_force_returns_resolved (force_code) refuses the publish.
 
 The cross-return cases (duplicate id, overlapping returns, conflicting corrections) need the sample
 returns beside them: `write_corpus(..., with_base=True)` copies those (gwent, kent and its
