@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 
 import duckdb
 
 from orchestration import settings
 from orchestration.defs.dbt_project import FINGERPRINT_ENV
+from orchestration.returns.manifest import RETURN_ID_PATTERN
 
-# Set for the dbt process to the SQL filter below: the project's get_where_subquery macro puts it
-# in place of `__unchecked_returns__` in a test's `where` (unset, as when dbt runs by hand: `true`).
+# Set for the dbt process to scope_sql(): the project's get_where_subquery macro puts it in place
+# of `__unchecked_returns__` in a test's `where` (unset, as when dbt runs by hand: `true`).
 SCOPE_ENV = "WAREHOUSE_CHECK_SCOPE"
-UNCHECKED_SQL = "return_id in (select return_id from audit.unchecked_returns)"
 # The checks that must have passed in a run before its returns count as checked.
 CELL_ASSET = "staging/stg_force_returns__cells"
 CELL_CHECKS = (
@@ -88,6 +89,22 @@ def mark_unchecked(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     unchecked = con.execute("select count(*) from audit.unchecked_returns").fetchone()[0]
     total = con.execute("select count(*) from audit.check_scope").fetchone()[0]
     return unchecked, total
+
+
+def scope_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL filter on return_id for the cells of the unchecked returns (see mark_unchecked): `true`
+    when no return was checked before, else a constant list of ids. A constant is applied while
+    DuckDB scans raw.return_cells; a subquery only after the staging view's joins (0.1 s against
+    1.2 s for one return's cells at 1e7). Ids are validated to the manifest's pattern, which has
+    no quote, so the literals are safe."""
+    ids = [r for (r,) in con.execute("select return_id from audit.unchecked_returns").fetchall()]
+    if len(ids) == con.execute("select count(*) from audit.check_scope").fetchone()[0]:
+        return "true"
+    for return_id in ids:
+        if not re.fullmatch(RETURN_ID_PATTERN, return_id):
+            raise ValueError(f"return id {return_id!r} is not one a manifest may give")
+    literals = ", ".join(f"'{return_id}'" for return_id in sorted(ids))
+    return f"list_contains([{literals}]::varchar[], return_id)"
 
 
 def cell_checks_passed(checks: Iterable[tuple[str, bool]]) -> bool:

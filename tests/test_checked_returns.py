@@ -66,6 +66,31 @@ def test_a_return_written_after_the_checks_started_is_not_recorded(con, monkeypa
     assert _unchecked(con) == ["a", "late"]
 
 
+def test_scope_filter_selects_the_unchecked_returns_cells(con, monkeypatch):
+    monkeypatch.setenv(FINGERPRINT_ENV, "project-1")
+    con.execute("create table cells as select unnest(['a', 'a', 'b', 'c']) as return_id")
+
+    def scoped() -> list[str]:
+        where = checked_returns.scope_sql(con)
+        return [
+            r for (r,) in con.execute(f"select * from cells where {where} order by 1").fetchall()
+        ]
+
+    _unchecked(con)
+    assert checked_returns.scope_sql(con) == "true"  # nothing checked before: no filter
+    checked_returns.record_checked(con)
+    con.execute("update raw.force_returns set content_sha256 = 'sha-c2' where return_id = 'c'")
+    assert _unchecked(con) == ["c"]
+    assert scoped() == ["c"]
+    checked_returns.record_checked(con)
+    assert _unchecked(con) == [] and scoped() == []
+
+    con.execute("insert into raw.force_returns values ('x''); drop table cells; --', 's', ?)", [T0])
+    _unchecked(con)
+    with pytest.raises(ValueError, match="is not one a manifest may give"):
+        checked_returns.scope_sql(con)
+
+
 def test_returns_count_as_checked_only_when_every_cell_check_ran_and_passed():
     cells = checked_returns.CELL_ASSET
     passed = [

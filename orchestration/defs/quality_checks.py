@@ -55,7 +55,7 @@ def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
         # A suite of per-row rules sees only the returns whose cells have not passed it yet.
         scoped = SUITES[suite_name].per_return_rows
         with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
-            frame = read_frame(con, suite_name, checked_returns.UNCHECKED_SQL if scoped else None)
+            frame = read_frame(con, suite_name, checked_returns.scope_sql(con) if scoped else None)
         faults.maybe_crash("checks")
         outcome = validate_frame(suite_name, frame)
         run_id = _refresh_id(context.run)

@@ -32,10 +32,11 @@ def dbt_models(
     # Row-level tests of the cells run on the returns whose cells have not passed them yet.
     with duckdb.connect(str(warehouse.build_db)) as con:
         unchecked, total = checked_returns.mark_unchecked(con)
+        scope = checked_returns.scope_sql(con)
     context.log.info(f"cell checks run on {unchecked} of {total} returns (the others passed them)")
     # The GX checks run right after the build: import GX while this thread waits on dbt.
     preload_great_expectations()
-    os.environ[checked_returns.SCOPE_ENV] = checked_returns.UNCHECKED_SQL  # for this dbt only
+    os.environ[checked_returns.SCOPE_ENV] = scope  # for this dbt build only
     try:
         for event in dbt.cli(["build"], context=context, target_path=warehouse.dbt_target).stream():
             faults.maybe_crash("dbt")

@@ -285,10 +285,14 @@ class FileSpec(_Strict):
         return folder / self.source_name
 
 
+# What a return id may be: also what lets an id be written into SQL as a literal (no quote).
+RETURN_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+
+
 class ReturnManifest(_Strict):
     """A force return as received: which force, which period, its reference, how to read it."""
 
-    return_id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    return_id: str = Field(pattern=RETURN_ID_PATTERN)
     force: str = Field(min_length=1)
     reference: str
     received: dt.date
