@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.returns.parse import ParsedReturn
-from orchestration.returns.raw_store import drop_return, stored_return_ids
+from orchestration.returns.raw_store import TABLES_BY_RETURN, drop_return, stored_return_ids
 
 # Cells buffered before a write: DuckDB appends one insert of a million rows much faster than
 # forty inserts of 25,000 (each insert pays its statement and merges its small row collections
@@ -24,58 +24,10 @@ BATCH_CELLS = 1_000_000
 # and in parallel: a third less CPU for the insert.
 DUCKDB_ROW_GROUP_ROWS = 122_880
 
-# The tables a batch writes (the SQL names only these).
-_WRITE_ORDER = (
-    "raw.force_returns",
-    "raw.return_supersessions",
-    "raw.return_files",
-    "raw.return_suppression_markers",
-    "raw.return_cells",
-)
-
-# Arrow schemas of the per-return tables, their columns as in raw_store.RAW_DDL.
-_SMALL_TABLES = {
-    "raw.force_returns": pa.schema(
-        [
-            ("return_id", pa.string()),
-            ("landing_folder", pa.string()),
-            ("force", pa.string()),
-            ("reference", pa.string()),
-            ("received", pa.string()),
-            ("period_start", pa.string()),
-            ("period_end", pa.string()),
-            ("data_origin", pa.string()),
-            ("notes", pa.string()),
-            ("content_sha256", pa.string()),
-            ("loaded_at", pa.timestamp("us")),
-        ]
-    ),
-    "raw.return_supersessions": pa.schema(
-        [("return_id", pa.string()), ("supersedes_return_id", pa.string())]
-    ),
-    "raw.return_files": pa.schema(
-        [
-            ("return_id", pa.string()),
-            ("source_file", pa.string()),
-            ("file_sha256", pa.string()),
-            ("sheet", pa.string()),
-            ("source_url", pa.string()),
-            ("layout", pa.string()),
-            ("suppressed_lower", pa.int32()),
-            ("suppressed_upper", pa.int32()),
-            ("cell_count", pa.int64()),
-        ]
-    ),
-    "raw.return_suppression_markers": pa.schema(
-        [
-            ("return_id", pa.string()),
-            ("source_file", pa.string()),
-            ("sheet", pa.string()),
-            ("marker", pa.string()),
-            ("meaning", pa.string()),
-        ]
-    ),
-}
+# The tables a batch writes, parents first (the SQL names only these); the per-return tables are
+# raw_store's, whose columns (RAW_DDL) the batches take their Arrow schemas from.
+_WRITE_ORDER = tuple(reversed(TABLES_BY_RETURN))
+_SMALL_TABLES = tuple(table for table in _WRITE_ORDER if table != "raw.return_cells")
 
 
 class RawWriter:
@@ -92,6 +44,10 @@ class RawWriter:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self._con = con
+        self.schemas = {
+            table: con.sql(f"select * from {table} limit 0").to_arrow_table().schema
+            for table in _SMALL_TABLES
+        }
         self.stored = stored_return_ids(con)
         self.pending_ids: set[str] = set()
         self.rows: dict[str, list[dict]] = {table: [] for table in _SMALL_TABLES}
@@ -145,7 +101,7 @@ class RawWriter:
         ]
         for f in parsed.files:
             self.rows["raw.return_files"].append(
-                {name: f[name] for name in _SMALL_TABLES["raw.return_files"].names}
+                {name: f[name] for name in self.schemas["raw.return_files"].names}
             )
             markers = [(marker, "suppressed") for marker in f["suppression_markers"]]
             markers += [(marker, "nil") for marker in f["nil_markers"]]
@@ -173,7 +129,7 @@ class RawWriter:
     def _write_buffer(self) -> None:
         """Start writing the buffered rows on the worker thread (after the batch before them)."""
         batch = {
-            table: pa.Table.from_pylist(rows, schema=_SMALL_TABLES[table])
+            table: pa.Table.from_pylist(rows, schema=self.schemas[table])
             for table, rows in self.rows.items()
             if rows
         }
