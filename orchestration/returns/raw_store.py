@@ -75,7 +75,7 @@ create table if not exists raw.quarantined_returns (
 );
 """
 
-TABLES_BY_RETURN = (
+_TABLES_BY_RETURN = (
     "raw.return_cells",
     "raw.return_suppression_markers",
     "raw.return_files",
@@ -124,14 +124,14 @@ def quarantined_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[
 def stored_return_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Every return id any raw table holds rows of."""
     ids: set[str] = set()
-    for table in TABLES_BY_RETURN:
+    for table in _TABLES_BY_RETURN:
         rows = con.execute(f"select distinct return_id from {table}").fetchall()
         ids.update(rid for (rid,) in rows)
     return ids
 
 
 def drop_return(con: duckdb.DuckDBPyConnection, return_id: str) -> None:
-    for table in TABLES_BY_RETURN:
+    for table in _TABLES_BY_RETURN:
         con.execute(f"delete from {table} where return_id = ?", [return_id])
 
 

@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.returns.parse import ParsedReturn
-from orchestration.returns.raw_store import TABLES_BY_RETURN, drop_return, stored_return_ids
+from orchestration.returns.raw_store import drop_return, stored_return_ids
 
 # Cells buffered before a write: DuckDB appends one insert of a million rows much faster than
 # forty inserts of 25,000 (each insert pays its statement and merges its small row collections
@@ -24,10 +24,22 @@ BATCH_CELLS = 1_000_000
 # and in parallel: a third less CPU for the insert.
 DUCKDB_ROW_GROUP_ROWS = 122_880
 
-# The tables a batch writes, parents first (the SQL names only these); the per-return tables are
-# raw_store's, whose columns (RAW_DDL) the batches take their Arrow schemas from.
-_WRITE_ORDER = tuple(reversed(TABLES_BY_RETURN))
-_SMALL_TABLES = tuple(table for table in _WRITE_ORDER if table != "raw.return_cells")
+# The tables a batch writes, parents first: raw_store's per-return tables in reverse, spelled out
+# because SQL text may only name literal identifiers (tests/test_bad_inputs.py checks it). Their
+# Arrow schemas are read from the tables themselves (raw_store.RAW_DDL).
+_WRITE_ORDER = (
+    "raw.force_returns",
+    "raw.return_supersessions",
+    "raw.return_files",
+    "raw.return_suppression_markers",
+    "raw.return_cells",
+)
+_SMALL_TABLES = (
+    "raw.force_returns",
+    "raw.return_supersessions",
+    "raw.return_files",
+    "raw.return_suppression_markers",
+)
 
 
 class RawWriter:
@@ -44,10 +56,9 @@ class RawWriter:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self._con = con
-        self.schemas = {
-            table: con.sql(f"select * from {table} limit 0").to_arrow_table().schema
-            for table in _SMALL_TABLES
-        }
+        self.schemas: dict[str, pa.Schema] = {}
+        for table in _SMALL_TABLES:
+            self.schemas[table] = con.sql(f"select * from {table} limit 0").to_arrow_table().schema
         self.stored = stored_return_ids(con)
         self.pending_ids: set[str] = set()
         self.rows: dict[str, list[dict]] = {table: [] for table in _SMALL_TABLES}
