@@ -1,7 +1,6 @@
 """Parse the force returns in the landing folder into the raw schema of the build database."""
 
 import dagster as dg
-import duckdb
 
 from orchestration import faults
 from orchestration.defs.resources import WarehouseResource
@@ -33,8 +32,7 @@ def landed_return(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     costs Dagster a materialization per partition and asset); `raw_force_returns` parses every
     changed return in one step instead."""
     folder = context.partition_key
-    warehouse.build_db.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse.build_db)) as con:
+    with warehouse.connect_build() as con:
         report = ingest_landing(con, warehouse.landing, log=context.log.info, only={folder})
     context.log.info(f"return {folder}: {report.summary()}")
     return dg.MaterializeResult(
@@ -63,13 +61,12 @@ def landed_return(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
 def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Parse new or changed returns (by content sha256), drop removed ones, quarantine bad ones.
     After a `landing/force_return` partition run has parsed its return, that return is unchanged."""
-    warehouse.build_db.parent.mkdir(parents=True, exist_ok=True)
 
     def progress(message: str) -> None:
         context.log.info(message)
         faults.maybe_crash("parse")
 
-    with duckdb.connect(str(warehouse.build_db)) as con:
+    with warehouse.connect_build() as con:
         report = ingest_landing(con, warehouse.landing, log=progress)
         counts = dict(
             con.execute(
@@ -108,7 +105,7 @@ def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseRes
 )
 def raw_home_office(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Read new or changed Home Office datasets (open data table, summary tables) into raw."""
-    with duckdb.connect(str(warehouse.build_db)) as con:
+    with warehouse.connect_build() as con:
         report = load_home_office(con, warehouse.home_office, log=context.log.info)
     context.log.info(f"Home Office datasets in {warehouse.home_office}: {report.summary()}")
     for table in HOME_OFFICE_TABLES:

@@ -166,7 +166,7 @@ def published_metadata(published: Any, log: Any = None) -> dict[str, Any]:
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
+    with warehouse.connect_build(read_only=True) as con:
         inputs = con.execute(
             "select return_id, content_sha256 from raw.force_returns order by 1"
         ).fetchall()
@@ -174,7 +174,7 @@ def published_warehouse(
     publication = publish(warehouse.build_db, warehouse.published, inputs, checks)
     if checked_returns.cell_checks_passed(checks):
         try:
-            with duckdb.connect(str(warehouse.build_db)) as con:
+            with warehouse.connect_build() as con:
                 checked_returns.record_checked(con)
         except duckdb.Error as error:  # published all the same; the cells are checked next time
             context.log.warning(f"could not record the checked returns: {error}")

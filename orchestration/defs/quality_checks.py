@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from dagster_dbt import get_asset_key_for_model
 
 from expectations.suites import SUITES
@@ -54,7 +53,7 @@ def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
 
         # A suite of per-row rules sees only the returns whose cells have not passed it yet.
         scoped = SUITES[suite_name].per_return_rows
-        with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
+        with warehouse.connect_build(read_only=True) as con:
             frame = read_frame(con, suite_name, checked_returns.scope_sql(con) if scoped else None)
         faults.maybe_crash("checks")
         outcome = validate_frame(suite_name, frame)

@@ -5,6 +5,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
@@ -34,6 +35,12 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def build_db(self) -> Path:
         return settings.build_db_path(self.published)
+
+    def connect_build(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """A connection to the build database; to write, its folder is created first."""
+        if not read_only:
+            self.build_db.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(self.build_db), read_only=read_only)
 
     @property
     def dbt_target(self) -> Path:

@@ -5,7 +5,6 @@ models downstream of it."""
 import os
 
 import dagster as dg
-import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -30,7 +29,7 @@ def dbt_models(
     # profiles.yml reads the build database's path from the environment of the dbt process.
     os.environ["WAREHOUSE_BUILD_DB"] = str(warehouse.build_db)
     # Row-level tests of the cells run on the returns whose cells have not passed them yet.
-    with duckdb.connect(str(warehouse.build_db)) as con:
+    with warehouse.connect_build() as con:
         unchecked, total = checked_returns.mark_unchecked(con)
         scope = checked_returns.scope_sql(con)
     context.log.info(f"cell checks run on {unchecked} of {total} returns (the others passed them)")
