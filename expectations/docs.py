@@ -25,6 +25,7 @@ from typing import Any
 from expectations._gx import gx as _gx
 from expectations.runner import _LOCK, SuiteOutcome
 from expectations.suites import SUITES
+from orchestration.lib import atomic
 
 SITE_NAME = "warehouse"
 _STAGING_PREFIX = ".gx-"  # hidden siblings of the site folder: new sites and replaced ones
@@ -42,11 +43,8 @@ def save_result(outcome: SuiteOutcome, folder: Path, run_name: str) -> Path:
         "run_time": meta.get("validation_time") or datetime.now(UTC).isoformat(),
     }
     data["meta"] = meta
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{outcome.suite}.json"
-    tmp = folder / f".{outcome.suite}.{uuid.uuid4().hex}.tmp"
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(tmp, target)
+    atomic.write_text(target, json.dumps(data, indent=1, sort_keys=True))
     return target
 
 

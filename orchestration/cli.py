@@ -1,10 +1,14 @@
-"""The `warehouse` command: refresh, query, export, report and roll back the warehouse.
+"""The `warehouse` command: refresh, check, query, export, report and roll back the warehouse.
 
 warehouse refresh [--landing DIR] [--warehouse PATH] [--wait SECONDS] [--quiet | --json]
+warehouse check [--landing DIR] [--no-pull]
 warehouse sql [QUERY | --file FILE | -] [--format table|csv|json] [--warehouse PATH]
 warehouse export [--format csv|parquet] [--out DIR] [--warehouse PATH]
 warehouse report [--out DIR] [--warehouse PATH]
 warehouse rollback [--warehouse PATH]
+
+Options override the user settings read from the environment (USER_SETTINGS); this module is the
+only one that reads the environment, and nothing writes it: the settings travel as values.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
-import duckdb
-
-from orchestration import settings
-from orchestration.report import add_report_command
-from orchestration.returns.check import add_check_command
+from orchestration.lib.settings import (
+    DEFAULT_HOME_OFFICE,
+    DEFAULT_LANDING,
+    DEFAULT_WAREHOUSE,
+    ReadLimits,
+    WarehouseSettings,
+)
 
 HEADLINE_SQL = """
 select region, nationality_group, arrests, population, round(rate_per_100k, 1) as rate_per_100k,
@@ -34,23 +41,78 @@ where offence_group = 'All offences'
 order by region, nationality_group
 """
 
+# The documented user settings (README, "Pointing it at your own returns"), by what they set.
+USER_SETTINGS = {
+    "landing": "WAREHOUSE_LANDING",
+    "published": "WAREHOUSE_PATH",
+    "home_office": "WAREHOUSE_HOME_OFFICE",
+    "max_file_bytes": "WAREHOUSE_MAX_FILE_BYTES",
+    "max_cells": "WAREHOUSE_MAX_CELLS",
+    "max_unzipped_bytes": "WAREHOUSE_MAX_UNZIPPED_BYTES",
+}
 
-def _point_at(landing: str | None, warehouse: str | None) -> None:
-    """Options become the environment the Dagster definitions read their paths from."""
-    if landing:
-        os.environ[settings.LANDING_ENV] = str(Path(landing).resolve())
-    if warehouse:
-        os.environ[settings.WAREHOUSE_ENV] = str(Path(warehouse).resolve())
+
+class SettingsError(ValueError):
+    """A user setting that cannot be used (a limit that is not a positive whole number)."""
 
 
-def _open_published(path: Path) -> duckdb.DuckDBPyConnection:
+def _limit(environ: Mapping[str, str], name: str, default: int) -> tuple[int, str | None]:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default, None
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SettingsError(f"{name}={raw!r}: expected a whole number greater than 0")
+    return value, name
+
+
+def settings_from_environment(
+    environ: Mapping[str, str] | None = None,
+    landing: str | None = None,
+    warehouse: str | None = None,
+) -> WarehouseSettings:
+    """The warehouse's settings: command-line options first, then the user settings in the
+    environment (USER_SETTINGS), then the defaults (the repo's data/ folder)."""
+    env = os.environ if environ is None else environ
+
+    def path(option: str | None, key: str, default: Path) -> Path:
+        return Path(option or env.get(USER_SETTINGS[key]) or default).resolve()
+
+    defaults = ReadLimits()
+    values, set_by = {}, {}
+    for key in ("max_file_bytes", "max_cells", "max_unzipped_bytes"):
+        values[key], source = _limit(env, USER_SETTINGS[key], getattr(defaults, key))
+        set_by[key] = source or f"the default; set {USER_SETTINGS[key]} to change it"
+    return WarehouseSettings(
+        landing=path(landing, "landing", DEFAULT_LANDING),
+        home_office=path(None, "home_office", DEFAULT_HOME_OFFICE),
+        published=path(warehouse, "published", DEFAULT_WAREHOUSE),
+        limits=ReadLimits(**values, set_by=set_by),
+    )
+
+
+def _settings(args: argparse.Namespace) -> WarehouseSettings:
+    try:
+        return settings_from_environment(
+            landing=getattr(args, "landing", None), warehouse=getattr(args, "warehouse", None)
+        )
+    except SettingsError as exc:
+        sys.exit(f"warehouse: {exc}")
+
+
+def _open_published(path: Path):
+    import duckdb
+
     if not path.exists():
         sys.exit(f"warehouse: no published warehouse at {path}; run `warehouse refresh` first")
     return duckdb.connect(str(path), read_only=True)
 
 
 def refresh(args: argparse.Namespace) -> int:
-    _point_at(args.landing, args.warehouse)
+    settings = _settings(args)
     started = time.perf_counter()
     from orchestration.refresh import (  # imports Dagster: only when refreshing
         RefreshBusy,
@@ -61,12 +123,14 @@ def refresh(args: argparse.Namespace) -> int:
     try:
         # dbt's progress lines go to stdout through dagster-dbt; --quiet and --json swallow them.
         with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
-            outcome = run_refresh(log_level="ERROR" if quiet else "INFO", wait_seconds=args.wait)
+            outcome = run_refresh(
+                settings, log_level="ERROR" if quiet else "INFO", wait_seconds=args.wait
+            )
     except RefreshBusy as exc:
         print(f"warehouse: {exc}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
     elapsed = time.perf_counter() - started
-    published = settings.warehouse_path()
+    published = settings.published
     if args.json:
         print(
             json.dumps(
@@ -111,9 +175,10 @@ def _query_text(args: argparse.Namespace) -> str:
 
 
 def sql(args: argparse.Namespace) -> int:
-    _point_at(None, args.warehouse)
+    import duckdb
+
     query = _query_text(args)
-    with _open_published(settings.warehouse_path()) as con:
+    with _open_published(_settings(args).published) as con:
         try:
             relation = con.sql(query)
             if relation is None:
@@ -131,10 +196,9 @@ def sql(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from orchestration.export import export_marts
+    from orchestration.lib.export import export_marts
 
-    _point_at(None, args.warehouse)
-    published = settings.warehouse_path()
+    published = _settings(args).published
     out = Path(args.out) if args.out else published.parent / "exports"
     with _open_published(published) as con:
         for path in export_marts(con, out, args.format):
@@ -143,11 +207,10 @@ def export(args: argparse.Namespace) -> int:
 
 
 def rollback(args: argparse.Namespace) -> int:
-    from orchestration.publish import rollback as roll_back
-    from orchestration.refresh import RefreshBusy, refresh_lock
+    from orchestration.lib.lock import RefreshBusy, refresh_lock
+    from orchestration.lib.publish import rollback as roll_back
 
-    _point_at(None, args.warehouse)
-    published = settings.warehouse_path()
+    published = _settings(args).published
     try:
         with refresh_lock(published):
             restored = roll_back(published)
@@ -155,6 +218,44 @@ def rollback(args: argparse.Namespace) -> int:
         print(f"warehouse rollback: {exc}", file=sys.stderr)
         return 1
     print(f"Published {published} again from {restored.name}")
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    from orchestration.lib.sources.force_returns.check import check_landing
+    from orchestration.lib.sources.force_returns.manifest import return_folders
+
+    settings = _settings(args)
+    landing = settings.landing
+    if not landing.is_dir():
+        print(f"warehouse check: landing folder {landing} does not exist", file=sys.stderr)
+        return 2
+    problems = check_landing(landing, pull=not args.no_pull, limits=settings.limits)
+    for problem in problems:
+        print(f"{problem.severity.upper()}: {problem}")
+    folders = [f.name for f in return_folders(landing)]
+    bad = sorted({p.return_folder for p in problems if p.severity == "error"})
+    warnings = sum(p.severity == "warning" for p in problems)
+    errors = sum(p.severity == "error" for p in problems)
+    print(
+        f"warehouse check: {len(folders)} return(s) in {landing}: {len(folders) - len(bad)} good, "
+        f"{len(bad)} bad ({errors} error(s), {warnings} warning(s))"
+        + (f"; bad: {', '.join(bad)}" if bad else "")
+    )
+    return 1 if bad else 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from orchestration.lib.report import ReportError, build_report
+
+    warehouse = _settings(args).published
+    out_dir = Path(args.out) if args.out else warehouse.parent / "report"
+    try:
+        path = build_report(warehouse, out_dir)
+    except ReportError as exc:
+        print(f"warehouse report: {exc}", file=sys.stderr)
+        return 1
+    print(path)
     return 0
 
 
@@ -196,8 +297,28 @@ def main(argv: list[str] | None = None) -> int:
     p_rollback.add_argument("--warehouse", help=warehouse_help)
     p_rollback.set_defaults(func=rollback)
 
-    add_check_command(commands)
-    add_report_command(commands)
+    p_check = commands.add_parser(
+        "check",
+        help="validate the landing returns without publishing (no database is opened)",
+        description="Read every return in the landing folder as its manifest says and list every "
+        "problem (return, file, sheet, row, column). Exits 1 when any return is bad.",
+    )
+    p_check.add_argument(
+        "--landing", help="folder of returns (default: data/landing, or $WAREHOUSE_LANDING)"
+    )
+    p_check.add_argument(
+        "--no-pull",
+        action="store_true",
+        help="do not download files a manifest names by url:; check the copies already pulled",
+    )
+    p_check.set_defaults(func=check)
+
+    p_report = commands.add_parser(
+        "report", help="write a self-contained HTML report from the published warehouse"
+    )
+    p_report.add_argument("--out", help="output folder (default: <warehouse dir>/report)")
+    p_report.add_argument("--warehouse", help=warehouse_help)
+    p_report.set_defaults(func=report)
 
     args = parser.parse_args(argv)
     return args.func(args)

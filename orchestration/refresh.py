@@ -1,31 +1,25 @@
 """Run the Dagster `refresh` job in this process (what `warehouse refresh` does) and summarise it.
 
-One refresh at a time per warehouse file: a second one waits for the first (up to `wait_seconds`)
-or stops with a clear message; the lock is an OS file lock, so a crashed refresh never leaves it
-held. Runs land in the Dagster instance at $DAGSTER_HOME when set, so `dagster dev` shows them;
-otherwise in a throwaway instance.
+One refresh at a time per warehouse file (orchestration.lib.lock): a second one waits for the first
+(up to `wait_seconds`) or stops with a clear message. Runs land in the Dagster instance at
+$DAGSTER_HOME when Dagster finds one, so `dagster dev` shows them; otherwise in a throwaway one.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 import duckdb
+from dagster._core.errors import DagsterHomeNotSetError
 
-from orchestration import settings
+from orchestration.lib.dbt_project import ensure_manifest
+from orchestration.lib.lock import RefreshBusy, refresh_lock
+from orchestration.lib.settings import WarehouseSettings
+
+__all__ = ["RefreshBusy", "RefreshOutcome", "refresh_lock", "run_refresh"]
 
 PUBLISHED_KEY = dg.AssetKey("published_warehouse")
-
-
-class RefreshBusy(RuntimeError):
-    """Another refresh of the same warehouse is running."""
 
 
 @dataclass
@@ -37,35 +31,6 @@ class RefreshOutcome:
     checks_run: int = 0
 
 
-@contextmanager
-def refresh_lock(published: Path, wait_seconds: float = 0) -> Iterator[None]:
-    published.parent.mkdir(parents=True, exist_ok=True)
-    path = published.parent / f".refresh-{published.stem}.lock"
-    with path.open("a+") as fh:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    fh.seek(0)
-                    holder = fh.read().strip() or "unknown"
-                    raise RefreshBusy(
-                        f"another refresh of {published} is running (pid {holder}); "
-                        "wait for it or pass --wait SECONDS"
-                    ) from None
-                time.sleep(0.5)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _root_cause(error) -> str:
     """The innermost error of a step failure: what went wrong, not Dagster's wrapper around it."""
     while error.cause is not None:
@@ -74,18 +39,16 @@ def _root_cause(error) -> str:
 
 
 def _instance() -> dg.DagsterInstance:
-    return (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
+    try:
+        return dg.DagsterInstance.get()  # $DAGSTER_HOME, as every Dagster tool reads it
+    except DagsterHomeNotSetError:
+        return dg.DagsterInstance.ephemeral()
 
 
-def _quarantined() -> dict[str, str]:
-    build_db = settings.build_db_path(settings.warehouse_path())
-    if not build_db.exists():
+def _quarantined(settings: WarehouseSettings) -> dict[str, str]:
+    if not settings.build_db.exists():
         return {}
-    with duckdb.connect(str(build_db), read_only=True) as con:
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
         try:
             rows = con.execute(
                 "select landing_folder, error from raw.quarantined_returns order by 1"
@@ -95,11 +58,14 @@ def _quarantined() -> dict[str, str]:
     return dict(rows)
 
 
-def run_refresh(log_level: str = "INFO", wait_seconds: float = 0) -> RefreshOutcome:
-    from orchestration.definitions import defs
+def run_refresh(
+    settings: WarehouseSettings, log_level: str = "INFO", wait_seconds: float = 0
+) -> RefreshOutcome:
+    from orchestration.definitions import build_definitions
 
-    with refresh_lock(settings.warehouse_path(), wait_seconds):
-        job = defs().resolve_job_def("refresh")
+    with refresh_lock(settings.published, wait_seconds):
+        ensure_manifest()
+        job = build_definitions(settings).resolve_job_def("refresh")
         with _instance() as instance:
             result = job.execute_in_process(
                 instance=instance,
@@ -124,6 +90,6 @@ def run_refresh(log_level: str = "INFO", wait_seconds: float = 0) -> RefreshOutc
             published=published,
             run_id=result.run_id,
             problems=problems,
-            quarantined=_quarantined(),
+            quarantined=_quarantined(settings),
             checks_run=len(evaluations),
         )

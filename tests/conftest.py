@@ -5,42 +5,34 @@ Every test works on copies under pytest's tmp_path: the repo's data/ is never wr
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from orchestration import settings
+from orchestration.lib.dbt_project import ensure_manifest
+from orchestration.lib.settings import WarehouseSettings
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_LANDING = REPO / "data" / "landing"
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"
 
 
-@contextmanager
-def pointed_at(landing: Path, warehouse: Path) -> Iterator[None]:
-    """Point the warehouse's settings at a landing folder and warehouse file, then restore them."""
-    saved = {k: os.environ.get(k) for k in (settings.LANDING_ENV, settings.WAREHOUSE_ENV)}
-    os.environ[settings.LANDING_ENV] = str(landing)
-    os.environ[settings.WAREHOUSE_ENV] = str(warehouse)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def pytest_configure(config):
+    # Modules of orchestration/defs read the dbt manifest when imported: prepare it first.
+    ensure_manifest()
 
 
-def refresh(landing: Path, warehouse: Path):
+def settings_for(landing: Path, warehouse: Path, **changes) -> WarehouseSettings:
+    """The settings of a warehouse at `warehouse` refreshed from `landing` (Home Office datasets
+    and limits as by default, unless changed)."""
+    return WarehouseSettings(landing=landing, published=warehouse, **changes)
+
+
+def refresh(landing: Path, warehouse: Path, **changes):
     from orchestration.refresh import run_refresh
 
-    with pointed_at(landing, warehouse):
-        return run_refresh(log_level="ERROR")
+    return run_refresh(settings_for(landing, warehouse, **changes), log_level="ERROR")
 
 
 def query_every_view(database: Path) -> int:

@@ -16,13 +16,14 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from orchestration import settings
-from orchestration.returns import readers
-from orchestration.returns.check import check_landing
-from orchestration.returns.ingest import ingest_landing
-from orchestration.returns.manifest import ManifestError
-from orchestration.returns.parse import parse_return, return_fingerprint
-from orchestration.returns.readers import ReadError, sheet_extent
+from orchestration.cli import settings_from_environment
+from orchestration.lib.settings import ReadLimits, build_db_path
+from orchestration.lib.sources.force_returns import readers
+from orchestration.lib.sources.force_returns.check import check_landing
+from orchestration.lib.sources.force_returns.ingest import ingest_landing
+from orchestration.lib.sources.force_returns.manifest import ManifestError
+from orchestration.lib.sources.force_returns.parse import parse_return, return_fingerprint
+from orchestration.lib.sources.force_returns.readers import ReadError, sheet_extent
 from tests.bad_inputs.corpus import (
     CASES,
     FORMULA,
@@ -70,13 +71,11 @@ REQUIRED_CATEGORIES = {
     "sheet that does not exist",
     "header row past the end",
 }
-LIMIT_ENVS = (readers.MAX_FILE_BYTES_ENV, readers.MAX_CELLS_ENV, readers.MAX_UNZIPPED_BYTES_ENV)
 
 
-@pytest.fixture(autouse=True)
-def _default_limits(monkeypatch):
-    for name in LIMIT_ENVS:
-        monkeypatch.delenv(name, raising=False)
+def _limits(**environ: str) -> ReadLimits:
+    """The limits the `warehouse` command reads from these user settings."""
+    return settings_from_environment(environ=environ).limits
 
 
 @pytest.fixture(scope="module")
@@ -208,14 +207,13 @@ def _with_file_keys(folder: Path, **keys) -> None:
 def test_file_size_limit_from_the_environment_and_the_manifest(tmp_path, monkeypatch):
     folder = _copy(GWENT, tmp_path)
     parse_return(folder)
-    monkeypatch.setenv(readers.MAX_FILE_BYTES_ENV, "1000")
+    limits = _limits(WAREHOUSE_MAX_FILE_BYTES="1000")
     with pytest.raises(ReadError, match=r"over the size limit of 1,000 bytes \(WAREHOUSE_MAX_FILE"):
-        parse_return(folder)
+        parse_return(folder, limits=limits)
     _with_file_keys(folder, max_bytes=10**12)  # a manifest cannot raise the limit
     with pytest.raises(ReadError, match=r"over the size limit of 1,000 bytes \(WAREHOUSE_MAX_FILE"):
-        parse_return(folder)
-    monkeypatch.delenv(readers.MAX_FILE_BYTES_ENV)
-    parse_return(folder)
+        parse_return(folder, limits=limits)
+    parse_return(folder, limits=_limits())
 
 
 def test_size_is_checked_before_the_file_is_read(tmp_path, monkeypatch):
@@ -230,35 +228,32 @@ def test_size_is_checked_before_the_file_is_read(tmp_path, monkeypatch):
         parse_return(folder)
 
 
-def test_cell_limit_from_the_environment_for_csv_and_xlsx(tmp_path, monkeypatch):
+def test_cell_limit_from_the_environment_for_csv_and_xlsx(tmp_path):
     gwent, durham = _copy(GWENT, tmp_path), _copy("durham-fy2023-24", tmp_path)
-    monkeypatch.setenv(readers.MAX_CELLS_ENV, "1_000")
+    limits = _limits(WAREHOUSE_MAX_CELLS="1_000")
     with pytest.raises(
         ReadError, match=r"= 4,036 cells, over the limit of 1,000 cells \(WAREHOUSE"
     ):
-        parse_return(gwent)
+        parse_return(gwent, limits=limits)
     with pytest.raises(
         ReadError,
         match=r"sheet 'Arrests': holds 159 rows x 9 columns = 1,431 cells, over the limit of 1,000",
     ):
-        parse_return(durham)
+        parse_return(durham, limits=limits)
 
 
-def test_unzipped_size_limit_from_the_environment(tmp_path, monkeypatch):
+def test_unzipped_size_limit_from_the_environment(tmp_path):
     durham = _copy("durham-fy2023-24", tmp_path)
-    monkeypatch.setenv(readers.MAX_UNZIPPED_BYTES_ENV, "1000")
     with pytest.raises(
         ReadError, match=r"bytes unzipped, over the limit of 1,000 bytes \(WAREHOUSE"
     ):
-        parse_return(durham)
+        parse_return(durham, limits=_limits(WAREHOUSE_MAX_UNZIPPED_BYTES="1000"))
 
 
 @pytest.mark.parametrize("value", ["lots", "0", "-5"])
-def test_a_bad_limit_in_the_environment_names_the_variable(tmp_path, monkeypatch, value):
-    folder = _copy(GWENT, tmp_path)
-    monkeypatch.setenv(readers.MAX_CELLS_ENV, value)
+def test_a_bad_limit_in_the_environment_names_the_variable(value):
     with pytest.raises(ValueError, match=f"WAREHOUSE_MAX_CELLS='{value}': expected a whole number"):
-        parse_return(folder)
+        _limits(WAREHOUSE_MAX_CELLS=value)
 
 
 def test_manifest_limits_must_be_positive(tmp_path):
@@ -353,7 +348,7 @@ def _loop_over_identifiers(name: str, call: ast.AST, parents: dict, constants: d
 
 
 def test_no_value_is_spliced_into_sql_text():
-    sources = sorted((REPO / "orchestration" / "returns").glob("*.py"))
+    sources = sorted((REPO / "orchestration" / "lib" / "sources").rglob("*.py"))
     calls = 0
     for source in sources:
         tree = ast.parse(source.read_text(encoding="utf-8"))
@@ -451,7 +446,7 @@ def test_corpus_in_the_landing_folder_is_quarantined_and_published_marts_do_not_
     assert set(third.quarantined) == {c.name for c in quarantined}
 
     # The SQL-looking and formula text went in as data: stored verbatim, the table intact.
-    build_db = settings.build_db_path(warehouse)
+    build_db = build_db_path(warehouse)
     with duckdb.connect(str(build_db), read_only=True) as con:
         stored = con.execute(
             "select count(*) filter (where nationality_raw = ?), "

@@ -1,4 +1,4 @@
-"""Cell checks run once per return content and checks version (orchestration/checked_returns.py)."""
+"""Cell checks run once per return content and checks version (orchestration/lib/checked_returns.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from orchestration import checked_returns, settings
-from orchestration.defs.dbt_project import FINGERPRINT_ENV
+from orchestration.lib import checked_returns
+from orchestration.lib.settings import build_db_path
 from tests.conftest import copy_sample_landing, refresh
 
 T0 = dt.datetime(2026, 11, 1, 12, 0)
@@ -28,8 +28,8 @@ def con():
     return con
 
 
-def _unchecked(con) -> list[str]:
-    checked_returns.mark_unchecked(con)
+def _unchecked(con, dbt_fingerprint: str = "project-1") -> list[str]:
+    checked_returns.mark_unchecked(con, dbt_fingerprint)
     return [
         r
         for (r,) in con.execute(
@@ -38,8 +38,7 @@ def _unchecked(con) -> list[str]:
     ]
 
 
-def test_returns_are_unchecked_until_recorded_then_again_when_they_change(con, monkeypatch):
-    monkeypatch.setenv(FINGERPRINT_ENV, "project-1")
+def test_returns_are_unchecked_until_recorded_then_again_when_they_change(con):
     assert _unchecked(con) == ["a", "b", "c"]
     checked_returns.record_checked(con)
     assert _unchecked(con) == []
@@ -53,12 +52,11 @@ def test_returns_are_unchecked_until_recorded_then_again_when_they_change(con, m
 
     checked_returns.record_checked(con)
     assert _unchecked(con) == []
-    monkeypatch.setenv(FINGERPRINT_ENV, "project-2")  # the dbt project or its tests changed
-    assert _unchecked(con) == ["a", "b", "c", "d"]
+    # the dbt project or its tests changed
+    assert _unchecked(con, dbt_fingerprint="project-2") == ["a", "b", "c", "d"]
 
 
-def test_a_return_written_after_the_checks_started_is_not_recorded(con, monkeypatch):
-    monkeypatch.setenv(FINGERPRINT_ENV, "project-1")
+def test_a_return_written_after_the_checks_started_is_not_recorded(con):
     assert _unchecked(con) == ["a", "b", "c"]  # the checks run on these
     con.execute("insert into raw.force_returns values ('late', 'sha-late', ?)", [T0])
     con.execute("update raw.force_returns set content_sha256 = 'sha-a2' where return_id = 'a'")
@@ -66,8 +64,7 @@ def test_a_return_written_after_the_checks_started_is_not_recorded(con, monkeypa
     assert _unchecked(con) == ["a", "late"]
 
 
-def test_scope_filter_selects_the_unchecked_returns_cells(con, monkeypatch):
-    monkeypatch.setenv(FINGERPRINT_ENV, "project-1")
+def test_scope_filter_selects_the_unchecked_returns_cells(con):
     con.execute("create table cells as select unnest(['a', 'a', 'b', 'c']) as return_id")
 
     def scoped() -> list[str]:
@@ -86,9 +83,8 @@ def test_scope_filter_selects_the_unchecked_returns_cells(con, monkeypatch):
     assert _unchecked(con) == [] and scoped() == []
 
     con.execute("insert into raw.force_returns values ('x''); drop table cells; --', 's', ?)", [T0])
-    _unchecked(con)
     with pytest.raises(ValueError, match="is not one a manifest may give"):
-        checked_returns.scope_sql(con)
+        _unchecked(con)
 
 
 def test_returns_count_as_checked_only_when_every_cell_check_ran_and_passed():
@@ -108,7 +104,7 @@ def test_returns_count_as_checked_only_when_every_cell_check_ran_and_passed():
 def test_refresh_checks_cells_of_new_returns_only_and_records_them_when_published(tmp_path):
     landing = copy_sample_landing(tmp_path / "landing")
     warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
-    build_db = settings.build_db_path(warehouse)
+    build_db = build_db_path(warehouse)
 
     def state() -> tuple[list[str], int]:
         with duckdb.connect(str(build_db), read_only=True) as db:

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 
-from orchestration import settings
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, build_db_path
 
 
 def _dbt_test(build_db: Path, target: Path, select: str) -> dict:
     """Run `dbt test` on ``build_db``, keeping failing rows; returns run_results.json."""
     subprocess.run(
-        [settings.DBT_EXECUTABLE, "test", "--select", select, "--store-failures", "--quiet"]
-        + ["--project-dir", str(settings.DBT_PROJECT_DIR)]
-        + ["--profiles-dir", str(settings.DBT_PROJECT_DIR), "--target-path", str(target)],
-        env={**os.environ, "WAREHOUSE_BUILD_DB": str(build_db)},
+        [DBT_EXECUTABLE, "test", "--select", select, "--store-failures", "--quiet"]
+        + ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+        + ["--target-path", str(target), "--vars", json.dumps({"build_db": str(build_db)})],
         check=False,
         capture_output=True,
     )
@@ -27,7 +25,7 @@ def _dbt_test(build_db: Path, target: Path, select: str) -> dict:
 
 
 def test_not_null_columns_fails_naming_each_column_and_its_null_rows(published_sample, tmp_path):
-    source = settings.build_db_path(published_sample)
+    source = build_db_path(published_sample)
     build_db = tmp_path / source.parent.name / source.name  # same file name: same catalog
     build_db.parent.mkdir()
     shutil.copyfile(source, build_db)

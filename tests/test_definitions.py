@@ -8,7 +8,8 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.automation import landing_sensor, nightly_refresh
-from tests.conftest import copy_sample_landing, pointed_at
+from orchestration.defs.resources import WarehouseConfig
+from tests.conftest import copy_sample_landing, settings_for
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +97,11 @@ def test_schedule_runs_a_whole_refresh_nightly_unless_one_is_running():
             assert isinstance(nightly_refresh(context), dg.SkipReason)
 
 
-def _tick(instance: dg.DagsterInstance, cursor: str | None):
+def _tick(instance: dg.DagsterInstance, cursor: str | None, warehouse: WarehouseConfig):
     """One sensor evaluation, with its partition requests applied as the daemon would."""
-    with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
+    with dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"warehouse": warehouse}
+    ) as context:
         result = landing_sensor(context)
     if isinstance(result, dg.SensorResult):
         for request in result.dynamic_partitions_requests:
@@ -113,18 +116,19 @@ def _tick(instance: dg.DagsterInstance, cursor: str | None):
 def test_sensor_keeps_one_partition_per_return_and_runs_only_what_changed(tmp_path):
     landing = copy_sample_landing(tmp_path / "landing")
     folders = sorted(p.name for p in landing.iterdir() if p.is_dir())
-    with pointed_at(landing, tmp_path / "w.duckdb"), dg.instance_for_test() as instance:
-        first = _tick(instance, None)
+    warehouse = WarehouseConfig.from_settings(settings_for(landing, tmp_path / "w.duckdb"))
+    with dg.instance_for_test() as instance:
+        first = _tick(instance, None, warehouse)
         assert sorted(instance.get_dynamic_partitions("force_returns")) == folders
         # Every return is new: one whole refresh, not one run per return.
         (run,) = first.run_requests
         assert (run.job_name, run.partition_key) == ("refresh", None)
 
-        assert isinstance(_tick(instance, first.cursor), dg.SkipReason)
+        assert isinstance(_tick(instance, first.cursor, warehouse), dg.SkipReason)
 
         # A new return: its own partition, and a run of that partition alone.
         shutil.copytree(landing / "gwent-fy2023-24", landing / "gwent-fy2024-25")
-        added = _tick(instance, first.cursor)
+        added = _tick(instance, first.cursor, warehouse)
         assert instance.get_dynamic_partitions("force_returns")[-1] == "gwent-fy2024-25"
         (run,) = added.run_requests
         assert (run.job_name, run.partition_key) == ("refresh_return", "gwent-fy2024-25")
@@ -132,14 +136,14 @@ def test_sensor_keeps_one_partition_per_return_and_runs_only_what_changed(tmp_pa
         # A corrected file in an existing return: that partition alone, no new partition.
         csv = next((landing / "gwent-fy2023-24").glob("*.csv"))
         csv.write_text(csv.read_text() + "\n")
-        corrected = _tick(instance, added.cursor)
+        corrected = _tick(instance, added.cursor, warehouse)
         (run,) = corrected.run_requests
         assert (run.job_name, run.partition_key) == ("refresh_return", "gwent-fy2023-24")
         assert corrected.dynamic_partitions_requests == []
 
         # A removed return: its partition deleted, and a whole refresh drops its rows.
         shutil.rmtree(landing / "gwent-fy2024-25")
-        removed = _tick(instance, corrected.cursor)
+        removed = _tick(instance, corrected.cursor, warehouse)
         assert "gwent-fy2024-25" not in instance.get_dynamic_partitions("force_returns")
         (run,) = removed.run_requests
         assert (run.job_name, run.partition_key) == ("refresh", None)
@@ -149,9 +153,12 @@ def test_sensor_waits_while_a_refresh_is_running(tmp_path):
     from dagster._core.test_utils import create_run_for_test
 
     landing = copy_sample_landing(tmp_path / "landing")
-    with pointed_at(landing, tmp_path / "w.duckdb"), dg.instance_for_test() as instance:
+    warehouse = WarehouseConfig.from_settings(settings_for(landing, tmp_path / "w.duckdb"))
+    with dg.instance_for_test() as instance:
         create_run_for_test(instance, job_name="refresh_return", status=dg.DagsterRunStatus.STARTED)
-        with dg.build_sensor_context(instance=instance) as context:
+        with dg.build_sensor_context(
+            instance=instance, resources={"warehouse": warehouse}
+        ) as context:
             assert isinstance(landing_sensor(context), dg.SkipReason)
             assert context.cursor is None  # nothing seen, so the change is picked up later
         assert instance.get_dynamic_partitions("force_returns") == []

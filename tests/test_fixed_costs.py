@@ -16,8 +16,8 @@ import pytest
 from expectations.frames import read_frame
 from expectations.runner import validate_frame
 from expectations.suites import SUITES, select_sql
-from orchestration.defs import docs
-from orchestration.defs.dbt_project import DBT_PROJECT
+from orchestration.defs.dbt.project import DBT_PROJECT
+from orchestration.defs.publication import docs
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ the differences the generator planted (checked against the truth tables, not the
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
 import subprocess
 import sys
@@ -15,11 +15,14 @@ import pytest
 import yaml
 from python_calamine import CalamineWorkbook
 
-from orchestration.homeoffice import RAW_TABLES, load_home_office
-from orchestration.homeoffice.manifest import financial_year_period, load_dataset_manifest
-from orchestration.homeoffice.read import read_dataset
-from orchestration.returns.manifest import ManifestError
-from orchestration.returns.readers import ReadError, column_letter
+from orchestration.lib.sources.force_returns.manifest import ManifestError
+from orchestration.lib.sources.force_returns.readers import ReadError, column_letter
+from orchestration.lib.sources.home_office import RAW_TABLES, load_home_office
+from orchestration.lib.sources.home_office.manifest import (
+    financial_year_period,
+    load_dataset_manifest,
+)
+from orchestration.lib.sources.home_office.read import read_dataset
 from tests.conftest import REPO, SAMPLE_LANDING
 
 sys.path.insert(0, str(REPO / "scripts"))
@@ -247,7 +250,7 @@ def test_loader_replaces_changed_dataset_keeps_last_good_and_drops_removed(tmp_p
 def reconciled(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     """The sample force returns and Home Office datasets in raw, then `dbt build` of the
     reconciliation and everything upstream of it, in a temporary copy of the dbt project."""
-    from orchestration.returns.ingest import ingest_landing
+    from orchestration.lib.sources.force_returns.ingest import ingest_landing
 
     root = tmp_path_factory.mktemp("ho-dbt")
     database = root / "warehouse.duckdb"
@@ -256,7 +259,6 @@ def reconciled(tmp_path_factory) -> duckdb.DuckDBPyConnection:
         load_home_office(con, HOME_OFFICE, log=lambda _: None)
     project = root / "dbt_project"
     shutil.copytree(REPO / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
-    env = os.environ | {"WAREHOUSE_BUILD_DB": str(database)}
     result = subprocess.run(
         [
             str(DBT),
@@ -270,8 +272,9 @@ def reconciled(tmp_path_factory) -> duckdb.DuckDBPyConnection:
             str(project),
             "--project-dir",
             str(project),
+            "--vars",
+            json.dumps({"build_db": str(database)}),
         ],
-        env=env,
         cwd=project,
         capture_output=True,
         text=True,

@@ -15,16 +15,16 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.returns import raw_writer
-from orchestration.returns.ingest import ingest_landing
-from orchestration.returns.manifest import (
+from orchestration.lib.sources.force_returns import raw_writer
+from orchestration.lib.sources.force_returns.ingest import ingest_landing
+from orchestration.lib.sources.force_returns.manifest import (
     MANIFEST_NAME,
     ManifestError,
     _load_yaml,
     load_manifest,
     return_folders,
 )
-from orchestration.returns.parse import parse_return, return_fingerprint
+from orchestration.lib.sources.force_returns.parse import parse_return, return_fingerprint
 from tests.bad_inputs.corpus import write_corpus
 from tests.conftest import SAMPLE_LANDING, copy_sample_landing
 

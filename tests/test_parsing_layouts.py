@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.returns.manifest import ManifestError, load_manifest
-from orchestration.returns.parse import parse_return
-from orchestration.returns.readers import ReadError
+from orchestration.lib.sources.force_returns.manifest import ManifestError, load_manifest
+from orchestration.lib.sources.force_returns.parse import parse_return
+from orchestration.lib.sources.force_returns.readers import ReadError
 from tests.conftest import REPO, SAMPLE_LANDING
 
 sys.path.insert(0, str(REPO / "scripts"))

@@ -6,7 +6,6 @@ tests do not wait for a refresh. One browser test renders the page in headless C
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import re
@@ -17,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.report import ReportError, add_report_command, build_report
+from orchestration import cli
+from orchestration.lib.report import ReportError, build_report
 
 EVIL = "<script>alert(1)</script>"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -269,10 +269,7 @@ def test_docs_linked_relatively_only_when_present(real_report, synthetic_report)
 
 
 def _run_report_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="warehouse")
-    add_report_command(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return cli.main(argv)
 
 
 def test_report_command_prints_the_page_path(tmp_path, capsys):

@@ -7,9 +7,9 @@ import shutil
 import dagster as dg
 import duckdb
 
-from orchestration.defs.ingest import landed_return, raw_force_returns
-from orchestration.defs.resources import WarehouseResource
-from orchestration.return_partitions import RETURN_PARTITIONS, landing_partition_keys
+from orchestration.defs.ingest.assets import landed_return, raw_force_returns
+from orchestration.defs.ingest.partitions import RETURN_PARTITIONS, landing_partition_keys
+from orchestration.defs.resources import WarehouseConfig
 from tests.conftest import SAMPLE_LANDING
 
 FOLDERS = ("gwent-fy2023-24", "kent-fy2023-24", "kent-fy2023-24-v2", "metropolitan-fy2023-24")
@@ -43,7 +43,7 @@ def test_a_return_partition_run_reparses_that_return_alone(tmp_path):
     landing = tmp_path / "landing"
     for name in FOLDERS:
         shutil.copytree(SAMPLE_LANDING / name, landing / name)
-    warehouse = WarehouseResource(
+    warehouse = WarehouseConfig(
         landing_dir=str(landing),
         warehouse_path=str(tmp_path / "warehouse" / "warehouse.duckdb"),
         home_office_dir=str(tmp_path / "homeoffice"),

@@ -12,7 +12,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration.returns.check import check_landing, main
+from orchestration.cli import main as cli_main
+from orchestration.lib.sources.force_returns.check import check_landing
 from tests.conftest import REPO, SAMPLE_LANDING
 
 FEW = [
@@ -22,6 +23,11 @@ FEW = [
     "kent-fy2023-24",
     "kent-fy2023-24-v2",
 ]
+
+
+def main(argv: list[str]) -> int:
+    """`warehouse check ARGV`."""
+    return cli_main(["check", *argv])
 
 
 def _landing(tmp_path: Path, folders=FEW) -> Path:
@@ -34,7 +40,7 @@ def _landing(tmp_path: Path, folders=FEW) -> Path:
 def _run(landing: Path) -> subprocess.CompletedProcess:
     """The check as a command, in a fresh process that reports whether it imported DuckDB."""
     script = (
-        "import sys; from orchestration.returns.check import main; code = main(sys.argv[1:]); "
+        "import sys; from orchestration.cli import main; code = main(['check', *sys.argv[1:]]); "
         "print('duckdb imported' if 'duckdb' in sys.modules else 'duckdb not imported'); sys.exit(code)"
     )
     return subprocess.run(

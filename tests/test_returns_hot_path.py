@@ -19,22 +19,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from orchestration.returns import readers
-from orchestration.returns.parse import parse_return, return_fingerprint, sha256_of
-from orchestration.returns.readers import ReadError, read_grid
+from orchestration.lib.settings import ReadLimits
+from orchestration.lib.sources.force_returns import readers
+from orchestration.lib.sources.force_returns.parse import (
+    parse_return,
+    return_fingerprint,
+    sha256_of,
+)
+from orchestration.lib.sources.force_returns.readers import ReadError, read_grid
 from tests.conftest import SAMPLE_LANDING as SAMPLE
 
 SPEC = SimpleNamespace(sheet=None, encoding=None, delimiter=None)
 PATH = Path("test.csv")
+DEFAULT_LIMITS = ReadLimits()
 
 
-def reference(text: str, delimiter: str):
-    limits = readers.limits_for(SPEC)
+def reference(text: str, delimiter: str, base: ReadLimits = DEFAULT_LIMITS):
+    limits = readers.limits_for(SPEC, base)
     return readers._read_csv_rows(text, delimiter, limits, PATH, SPEC)
 
 
-def fast(text: str, delimiter: str):
-    return readers._read_csv_arrow(text, delimiter, readers.limits_for(SPEC), PATH, SPEC)
+def fast(text: str, delimiter: str, base: ReadLimits = DEFAULT_LIMITS):
+    return readers._read_csv_arrow(text, delimiter, readers.limits_for(SPEC, base), PATH, SPEC)
 
 
 def assert_same(text: str, delimiter: str = ",") -> bool:
@@ -174,19 +180,19 @@ def test_the_field_limit_counts_characters_not_bytes():
 @pytest.mark.parametrize("block", [16, readers._CSV_BLOCK_BYTES])
 def test_the_cell_limit_holds_on_the_fast_path(block, tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "_CSV_BLOCK_BYTES", block)
-    monkeypatch.setenv(readers.MAX_CELLS_ENV, "50")
+    limits = ReadLimits(max_cells=50)
     path = tmp_path / "wide.csv"
     text = "a,b,c\n" + "1,2,3\n" * 19 + "\n"  # the blank line is a row: 21 x 3 = 63 cells
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ReadError, match="holds 21 rows x 3 columns = 63 cells") as got:
-        fast(text, ",")
+        fast(text, ",", limits)
     with pytest.raises(ReadError) as expected:
-        reference(text, ",")
+        reference(text, ",", limits)
     assert str(got.value) == str(expected.value)
     with pytest.raises(ReadError, match="63 cells, over the limit of 50 cells"):
-        read_grid(path, SPEC)
+        read_grid(path, SPEC, None, limits)
     path.write_text("a,b,c\n" + "1,2,3\n" * 15, encoding="utf-8")  # 48 cells
-    assert read_grid(path, SPEC).height == 16
+    assert read_grid(path, SPEC, None, limits).height == 16
 
 
 def test_sample_csv_files_read_the_same_on_both_paths():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.returns.manifest import ManifestError, load_manifest
+from orchestration.lib.sources.force_returns.manifest import ManifestError, load_manifest
 from tests.conftest import REPO, SAMPLE_LANDING
 
 BASE = {

@@ -14,10 +14,15 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.returns.ingest import ingest_landing
-from orchestration.returns.manifest import PullOptions
-from orchestration.returns.parse import parse_return
-from orchestration.returns.pull import META_SUFFIX, PullError, pull_file, pull_return
+from orchestration.lib.sources.force_returns.ingest import ingest_landing
+from orchestration.lib.sources.force_returns.manifest import PullOptions
+from orchestration.lib.sources.force_returns.parse import parse_return
+from orchestration.lib.sources.force_returns.pull import (
+    META_SUFFIX,
+    PullError,
+    pull_file,
+    pull_return,
+)
 
 CSV = b"Month,Offence,Nationality,Arrests\n2023-04,Robbery,UK,12\n2023-04,Robbery,POLISH,*\n"
 

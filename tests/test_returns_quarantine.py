@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import openpyxl
 
-from orchestration.returns.manifest import load_manifest, return_folders
+from orchestration.lib.sources.force_returns.manifest import load_manifest, return_folders
 from tests.conftest import copy_sample_landing, refresh
 
 

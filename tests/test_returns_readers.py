@@ -11,8 +11,12 @@ import openpyxl
 import pytest
 import yaml
 
-from orchestration.returns.parse import parse_return
-from orchestration.returns.readers import ReadError, detect_delimiter, detect_encoding
+from orchestration.lib.sources.force_returns.parse import parse_return
+from orchestration.lib.sources.force_returns.readers import (
+    ReadError,
+    detect_delimiter,
+    detect_encoding,
+)
 
 # The counts every small return below holds: (month, offence, nationality) -> count.
 COUNTS = {

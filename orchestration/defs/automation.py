@@ -17,9 +17,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration import settings
-from orchestration.defs.ingest import landed_return
-from orchestration.return_partitions import RETURN_PARTITIONS, landing_partition_keys
+from orchestration.defs.ingest.assets import landed_return
+from orchestration.defs.ingest.partitions import RETURN_PARTITIONS, landing_partition_keys
+from orchestration.defs.resources import WarehouseConfig
+from orchestration.lib.fingerprint import stat_fingerprint
 
 refresh_job = dg.define_asset_job(
     "refresh",
@@ -53,23 +54,12 @@ def refresh_in_progress(instance: dg.DagsterInstance) -> bool:
     return False
 
 
-def folder_fingerprint(folder: Path) -> str:
-    """Cheap fingerprint of a folder's files: path, size and modification time of each."""
-    digest = hashlib.sha256()
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            stat = path.stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def landing_state() -> dict:
-    landing = settings.landing_dir()
+def landing_state(landing: Path, home_office: Path) -> dict:
     return {
         "returns": {
-            key: folder_fingerprint(landing / key) for key in landing_partition_keys(landing)
+            key: stat_fingerprint(landing / key) for key in landing_partition_keys(landing)
         },
-        "home_office": folder_fingerprint(settings.home_office_dir()),
+        "home_office": stat_fingerprint(home_office),
     }
 
 
@@ -101,12 +91,13 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext):
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def landing_sensor(context: dg.SensorEvaluationContext):
+def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseConfig):
     """Add partitions for new returns, delete those of removed ones, request the runs they need."""
     if refresh_in_progress(context.instance):
         return dg.SkipReason("a refresh is queued or running; looking again after it")
     previous = _previous_state(context.cursor)
-    state = landing_state()
+    settings = warehouse.settings
+    state = landing_state(settings.landing, settings.home_office)
     returns = state["returns"]
     existing = context.instance.get_dynamic_partitions(RETURN_PARTITIONS.name)
     added = [key for key in returns if key not in existing]

@@ -1,53 +1,65 @@
-"""Resources: where the warehouse lives, and the dbt CLI."""
+"""Resources: `WarehouseConfig`, the only place paths and limits come from, and the dbt CLI."""
+
+from __future__ import annotations
 
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
 
-from orchestration import settings
-from orchestration.defs.dbt_project import DBT_PROJECT
+from orchestration.defs.dbt.project import DBT_PROJECT
+from orchestration.lib import settings as lib_settings
+from orchestration.lib.settings import ReadLimits, WarehouseSettings
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """Where returns and Home Office datasets are read from, and the published file to refresh."""
+class WarehouseConfig(dg.ConfigurableResource):
+    """Where returns and Home Office datasets are read from, the published file to refresh, and
+    the limits on what a return's file may hold. Defaults: the repo's data/ folder."""
 
-    landing_dir: str
-    warehouse_path: str
-    home_office_dir: str
+    landing_dir: str = str(lib_settings.DEFAULT_LANDING)
+    warehouse_path: str = str(lib_settings.DEFAULT_WAREHOUSE)
+    home_office_dir: str = str(lib_settings.DEFAULT_HOME_OFFICE)
+    max_file_bytes: int = lib_settings.DEFAULT_MAX_FILE_BYTES
+    max_cells: int = lib_settings.DEFAULT_MAX_CELLS
+    max_unzipped_bytes: int = lib_settings.DEFAULT_MAX_UNZIPPED_BYTES
+    # Where a limit was set, for the error a file over it gets (e.g. "WAREHOUSE_MAX_CELLS").
+    limits_set_by: dict[str, str] = {}
+
+    @classmethod
+    def from_settings(cls, settings: WarehouseSettings) -> WarehouseConfig:
+        limits = settings.limits
+        return cls(
+            landing_dir=str(settings.landing),
+            warehouse_path=str(settings.published),
+            home_office_dir=str(settings.home_office),
+            max_file_bytes=limits.max_file_bytes,
+            max_cells=limits.max_cells,
+            max_unzipped_bytes=limits.max_unzipped_bytes,
+            limits_set_by=dict(limits.set_by),
+        )
 
     @property
-    def landing(self) -> Path:
-        return Path(self.landing_dir)
-
-    @property
-    def home_office(self) -> Path:
-        return Path(self.home_office_dir)
-
-    @property
-    def published(self) -> Path:
-        return Path(self.warehouse_path)
-
-    @property
-    def build_db(self) -> Path:
-        return settings.build_db_path(self.published)
+    def settings(self) -> WarehouseSettings:
+        return WarehouseSettings(
+            landing=Path(self.landing_dir),
+            home_office=Path(self.home_office_dir),
+            published=Path(self.warehouse_path),
+            limits=ReadLimits(
+                self.max_file_bytes, self.max_cells, self.max_unzipped_bytes, self.limits_set_by
+            ),
+        )
 
     def connect_build(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """A connection to the build database; to write, its folder is created first."""
+        build_db = self.settings.build_db
         if not read_only:
-            self.build_db.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.build_db), read_only=read_only)
-
-    @property
-    def dbt_target(self) -> Path:
-        """dbt's target folder for this warehouse's builds. One per build database, kept between
-        refreshes: dbt's partial-parse state is only valid for the profile (the build path) it was
-        written with, so a shared or per-run folder would re-parse the whole project (≈ 4 s)."""
-        return self.build_db.parent / "dbt-target"
+            build_db.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(build_db), read_only=read_only)
 
 
 class DbtCoreCli(DbtCliResource):
@@ -64,19 +76,13 @@ class DbtCoreCli(DbtCliResource):
         return None
 
 
-@dg.definitions
-def resources() -> dg.Definitions:
-    return dg.Definitions(
-        resources={
-            "warehouse": WarehouseResource(
-                landing_dir=str(settings.landing_dir()),
-                warehouse_path=str(settings.warehouse_path()),
-                home_office_dir=str(settings.home_office_dir()),
-            ),
-            "dbt": DbtCoreCli(
-                project_dir=DBT_PROJECT,
-                profiles_dir=str(settings.DBT_PROJECT_DIR),
-                dbt_executable=settings.DBT_EXECUTABLE,
-            ),
-        }
-    )
+def resources_for(settings: WarehouseSettings) -> dict[str, Any]:
+    """The resources of one warehouse: what the code location and `warehouse refresh` both bind."""
+    return {
+        "warehouse": WarehouseConfig.from_settings(settings),
+        "dbt": DbtCoreCli(
+            project_dir=DBT_PROJECT,
+            profiles_dir=str(lib_settings.DBT_PROJECT_DIR),
+            dbt_executable=lib_settings.DBT_EXECUTABLE,
+        ),
+    }

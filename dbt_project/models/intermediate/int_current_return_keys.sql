@@ -1,6 +1,6 @@
 -- Each current (not superseded) return with the key its classified cells were built from: its
--- content hash, resolved force and origin, and the dbt project's fingerprint (set by the Dagster
--- code location; 'unset' when dbt runs by hand, which then needs --full-refresh after a change).
+-- content hash, resolved force and origin, and the dbt project's fingerprint (passed by a
+-- refresh in --vars; 'unset' when dbt runs by hand, which then needs --full-refresh after a change).
 with returns as (
     select * from {{ ref('int_force_returns_resolved') }}
     where not is_superseded
@@ -16,7 +16,7 @@ final as (
             content_sha256,
             coalesce(force_code, '?'),
             data_origin,
-            '{{ env_var("WAREHOUSE_DBT_FINGERPRINT", "unset") }}'
+            '{{ var("project_fingerprint", "unset") }}'
         )) as input_key
     from returns
 )

@@ -1,0 +1,43 @@
+"""The dbt project as Dagster assets: seeds, staging, intermediate and marts, with dbt tests as
+asset checks. `dbt build` runs models and tests in dependency order, so a failing test stops the
+models downstream of it."""
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+
+from expectations._gx import preload as preload_great_expectations
+from orchestration.defs.dbt.project import DBT_PROJECT
+from orchestration.defs.resources import DbtCoreCli, WarehouseConfig
+from orchestration.lib import checked_returns
+from orchestration.lib.dbt_project import build_vars, project_fingerprint
+
+TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+class DbtBuildConfig(dg.Config):
+    """Run options of the dbt build (the launchpad's `ops.dbt_models.config`)."""
+
+    # Rebuild incremental models from scratch.
+    full_refresh: bool = False
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR
+)
+def dbt_models(
+    context: dg.AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: DbtCoreCli,
+    warehouse: WarehouseConfig,
+):
+    settings = warehouse.settings
+    fingerprint = project_fingerprint()
+    with warehouse.connect_build() as con:
+        unchecked, total = checked_returns.mark_unchecked(con, fingerprint)
+    context.log.info(f"cell checks run on {unchecked} of {total} returns (the others passed them)")
+    # The GX checks run right after the build: import GX while this thread waits on dbt.
+    preload_great_expectations()
+    args = ["build", "--vars", build_vars(settings, fingerprint)]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context, target_path=settings.dbt_target).stream()

@@ -1,0 +1,66 @@
+"""The dbt project as the library sees it: its fingerprint, its manifest (parsed only when a dbt
+file changed), and the variables a build passes to it (`--vars`, read in the project with var())."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from orchestration.lib.fingerprint import files_fingerprint
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, WarehouseSettings
+
+_SOURCE_DIRS = ("models", "seeds", "macros", "tests")
+# Where Dagster reads the manifest it builds the asset graph from (DbtProject's default).
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def source_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
+    paths = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    for folder in _SOURCE_DIRS:
+        paths += sorted(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    return paths
+
+
+def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """sha256 of the dbt project's code and seeds. Incremental models keep it beside their rows and
+    rebuild every row when it changes, so new logic or lookups never mix with rows built by old."""
+    return files_fingerprint(project_dir, source_files(project_dir))
+
+
+def build_vars(settings: WarehouseSettings, fingerprint: str) -> str:
+    """The `--vars` of a refresh's dbt commands: the build database (profiles.yml), the project's
+    fingerprint (incremental models' keys), and that row tests of the cells run only on returns
+    not checked yet (macros/cell_check_scope.sql). All constant between refreshes of an unchanged
+    project, so dbt's partial parsing, which any change of vars invalidates, stays valid."""
+    return json.dumps(
+        {
+            "build_db": str(settings.build_db),
+            "project_fingerprint": fingerprint,
+            "scope_cell_checks": True,
+        },
+        sort_keys=True,
+    )
+
+
+def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """Run `dbt parse` (partial parsing keeps it quick) when the manifest Dagster builds its asset
+    graph from is missing or older than a dbt file. Called before the definitions load (`make env`,
+    `warehouse refresh`, the tests), never on import; `dagster dev` parses through
+    DbtProject.prepare_if_dev()."""
+    manifest = project_dir / "target" / "manifest.json"
+    newest = max(p.stat().st_mtime for p in source_files(project_dir))
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
+        subprocess.run(
+            [
+                DBT_EXECUTABLE,
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(project_dir),
+            ],
+            check=True,
+        )
+    return manifest

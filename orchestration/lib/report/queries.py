@@ -1,0 +1,147 @@
+"""Read the published marts into pandas frames for one period.
+
+The report is a reader like any analyst: it opens the published file read-only, so it never
+blocks a refresh. Table and column names are constants; the period is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.lib.report.errors import ReportError
+
+REQUIRED_TABLES = (
+    "rates_by_region_offence",
+    "nationality_rate_ratios",
+    "return_coverage",
+    "headline_figures",
+)
+# Optional: month-level coverage; without it months are derived from each force's range.
+FORCE_MONTH_TABLE = "force_month_coverage"
+
+RATES_SQL = """
+select region_code, region, offence_group, nationality_group, arrests, arrests_lower,
+       arrests_upper, suppressed_cells, population, rate_per_100k, rate_ci_lower, rate_ci_upper,
+       share_of_arrests, forces_reporting, forces_in_region, population_coverage, months_covered,
+       unknown_nationality_share, is_complete, data_origin
+from marts.rates_by_region_offence
+where period = ?
+order by region, offence_group, nationality_group
+"""
+
+RATIOS_SQL = """
+select geography_level, geography_code, geography_name, offence_group, non_british_arrests,
+       british_arrests, non_british_population, british_population, non_british_rate_per_100k,
+       british_rate_per_100k, rate_ratio, rate_ratio_ci_lower, rate_ratio_ci_upper,
+       forces_reporting, population_coverage, suppressed_cells, unknown_nationality_share,
+       is_complete, data_origin
+from marts.nationality_rate_ratios
+where period = ?
+order by geography_level, geography_name, offence_group
+"""
+
+COVERAGE_SQL = """
+select force_code, force_name, region, has_return, return_ids, superseded_return_ids,
+       months_covered, first_month, last_month, cells, suppressed_cells,
+       unknown_nationality_share, data_origin
+from marts.return_coverage
+where period = ?
+order by has_return desc, region, force_name
+"""
+
+FORCE_MONTH_SQL = """
+select force_code, month, return_id, cells, suppressed_cells
+from marts.force_month_coverage
+where period = ?
+order by force_code, month
+"""
+
+HEADLINES_SQL = """
+select figure_id, description, value, ci_lower, ci_upper, numerator, denominator, unit,
+       forces_reporting, forces_total, population_coverage, months_covered_min, suppressed_cells,
+       unknown_nationality_share, is_complete, caveat, data_origin
+from marts.headline_figures
+where period = ?
+order by case unit when 'share' then 0 else 1 end, figure_id
+"""
+
+# Any synthetic row in any table the report reads, whatever its period: the banner errs on the
+# side of warning.
+SYNTHETIC_ROWS_SQL = " union all ".join(
+    f"select count(*) from marts.{table} where data_origin = 'synthetic'"
+    for table in REQUIRED_TABLES
+)
+LATEST_PERIOD_SQL = "select max(period) from marts.rates_by_region_offence"
+TABLES_SQL = "select table_schema, table_name from information_schema.tables"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    period: str
+    periods: list[str]
+    rates: pd.DataFrame
+    ratios: pd.DataFrame
+    coverage: pd.DataFrame
+    force_months: pd.DataFrame | None
+    headlines: pd.DataFrame
+    synthetic_rows: int
+    published_at: str | None
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    return {(schema, name) for schema, name in con.execute(TABLES_SQL).fetchall()}
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, period: str) -> pd.DataFrame:
+    return con.execute(sql, [period]).df()
+
+
+def load_report_data(warehouse: Path) -> ReportData:
+    """Everything the report shows, for the latest period in the published warehouse."""
+    if not warehouse.exists():
+        raise ReportError(f"no published warehouse at {warehouse}; run `warehouse refresh` first")
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            tables = _tables(con)
+            missing = [t for t in REQUIRED_TABLES if ("marts", t) not in tables]
+            if missing:
+                raise ReportError(
+                    f"{warehouse} has no marts.{', marts.'.join(missing)}; "
+                    "refresh it with this version of the warehouse"
+                )
+            period = con.execute(LATEST_PERIOD_SQL).fetchone()[0]
+            if period is None:
+                raise ReportError(f"{warehouse}: marts.rates_by_region_offence is empty")
+            periods = [
+                r[0]
+                for r in con.execute(
+                    "select distinct period from marts.rates_by_region_offence order by 1"
+                ).fetchall()
+            ]
+            published_at = None
+            if ("meta", "publication") in tables:
+                published_at = con.execute(
+                    "select max(published_at) from meta.publication"
+                ).fetchone()[0]
+            return ReportData(
+                period=period,
+                periods=periods,
+                rates=_frame(con, RATES_SQL, period),
+                ratios=_frame(con, RATIOS_SQL, period),
+                coverage=_frame(con, COVERAGE_SQL, period),
+                force_months=(
+                    _frame(con, FORCE_MONTH_SQL, period)
+                    if ("marts", FORCE_MONTH_TABLE) in tables
+                    else None
+                ),
+                headlines=_frame(con, HEADLINES_SQL, period),
+                synthetic_rows=sum(r[0] for r in con.execute(SYNTHETIC_ROWS_SQL).fetchall()),
+                published_at=None if published_at is None else f"{published_at:%Y-%m-%d %H:%M} UTC",
+            )
+    except duckdb.Error as exc:
+        # A mart without a column the report needs: name the file and DuckDB's message.
+        raise ReportError(f"cannot read {warehouse}: {exc}") from exc

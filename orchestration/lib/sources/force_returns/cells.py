@@ -1,0 +1,202 @@
+"""Turn a grid of cells into canonical count cells: one row per count, every value still text.
+
+Long layouts select the manifest's columns; wide layouts unpivot their value columns, whose
+headers hold one or more dimensions (nationality, month, offence, sex, age band), from one header
+row or several combined ("British|Male" under a merged "British"). Work is done column by column
+with Arrow compute, never cell by cell in Python, so national-scale returns stay fast. Every output
+row keeps the spreadsheet row and column its count came from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from orchestration.lib.sources.force_returns.manifest import DIMENSIONS, HEADER_JOIN, FileSpec
+from orchestration.lib.sources.force_returns.readers import Grid, ReadError, column_letter
+
+CELL_SCHEMA = pa.schema(
+    [
+        ("source_row", pa.int32()),
+        ("source_column", pa.string()),
+        ("source_header", pa.string()),
+        ("month_raw", pa.string()),
+        ("offence_raw", pa.string()),
+        ("nationality_raw", pa.string()),
+        ("sex_raw", pa.string()),
+        ("age_band_raw", pa.string()),
+        ("count_raw", pa.string()),
+    ]
+)
+
+
+def _error(
+    grid: Grid, spec: FileSpec, detail: str, row: int | None = None, column: str | None = None
+):
+    return ReadError.at(detail, file=spec.source_name, sheet=grid.sheet, row=row, column=column)
+
+
+def combined_headers(grid: Grid, spec: FileSpec) -> list[str]:
+    """The header text of every column. With several header rows, an upper row's merged cells
+    (from the file's merged ranges, else a blank continuing a group whose columns all have lower
+    headers) are filled across, and the rows' texts are joined: "British|Male"."""
+    lines = spec.header_lines
+    if grid.height < lines[-1]:
+        raise _error(grid, spec, "header row is past the end of the data", row=lines[-1])
+    rows = [grid.row(n) for n in lines]
+    if len(rows) > 1:
+        first = lines[0] - 1
+        for (r0, c0), (r1, c1) in grid.merged:
+            for i, line in enumerate(lines):
+                if r0 <= line - 1 <= r1 and r0 >= first:
+                    value = grid.row(r0 + 1)[c0]
+                    for c in range(c0, min(c1 + 1, grid.width)):
+                        rows[i][c] = rows[i][c] or value
+        lowest = rows[-1]
+        for upper in rows[:-1]:
+            for c in range(1, len(upper)):
+                if upper[c] or not lowest[c]:
+                    continue
+                k = c - 1
+                while k >= 0 and not upper[k] and lowest[k]:
+                    k -= 1
+                if k >= 0 and upper[k] and all(lowest[k : c + 1]):
+                    upper[c] = upper[k]
+    headers = []
+    for c in range(grid.width):
+        parts: list[str] = []
+        for row in rows:
+            if row[c] and (not parts or parts[-1] != row[c]):
+                parts.append(row[c])
+        headers.append(HEADER_JOIN.join(parts))
+    return headers
+
+
+def dimension_columns(grid: Grid, spec: FileSpec) -> dict[str, str]:
+    """Spreadsheet column letter of each dimension the manifest reads from a column."""
+    headers = combined_headers(grid, spec)
+    letters = {}
+    for dim in DIMENSIONS:
+        name = spec.columns.column(dim)
+        if name is not None and name in headers:
+            letters[dim] = column_letter(headers.index(name))
+    return letters
+
+
+def _require(grid: Grid, spec: FileSpec, index: dict[str, int], names: list[str]) -> None:
+    missing = [n for n in names if n not in index]
+    if missing:
+        raise _error(
+            grid,
+            spec,
+            f"expected header(s) {missing} not found; headers present: {list(index)}",
+            row=spec.header_lines[-1],
+        )
+
+
+def _body(grid: Grid, spec: FileSpec) -> pa.Table:
+    """The rows below the header (up to last_row, or the first blank row after the table when
+    skip_rows_after_blank), blank rows dropped, with their spreadsheet row numbers."""
+    first_row = spec.header_lines[-1] + 1
+    stop = grid.height if spec.last_row is None else min(spec.last_row, grid.height)
+    body = grid.table.slice(first_row - 1, max(stop - first_row + 1, 0))
+    n = body.num_rows
+    body = body.add_column(
+        0, "source_row", pa.array(np.arange(first_row, first_row + n, dtype=np.int32))
+    )
+    if not grid.width or not n:
+        return body.slice(0, 0)
+    blank = pc.equal(body["c0"], "")
+    for j in range(1, grid.width):
+        blank = pc.and_(blank, pc.equal(body[f"c{j}"], ""))
+    blank_np = blank.to_numpy(zero_copy_only=False)
+    if spec.skip_rows_after_blank and not blank_np.all():
+        first_data = int(np.argmax(~blank_np))
+        after = np.flatnonzero(blank_np[first_data:])
+        if after.size:
+            body = body.slice(0, first_data + int(after[0]))
+            blank = blank.slice(0, body.num_rows)
+    # Filtering copies every column: skip it when there is no blank row to drop.
+    return body.filter(pc.invert(blank)) if pc.any(blank).as_py() else body
+
+
+def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
+    """Count cells of one file (or sheet) as text, with their source row and column."""
+    headers = combined_headers(grid, spec)
+    index: dict[str, int] = {}
+    for i, name in enumerate(headers):
+        if name and name not in index:
+            index[name] = i
+    cols = spec.columns
+    dimension_columns = [cols.column(d) for d in DIMENSIONS if cols.column(d)]
+    count_columns = [cols.count] if cols.count else []
+    _require(grid, spec, index, dimension_columns + count_columns + list(spec.skip_rows_matching))
+
+    table = _body(grid, spec)
+    # Rows the manifest marks as totals or notes are not data.
+    for column, pattern in spec.skip_rows_matching.items():
+        table = table.filter(
+            pc.invert(pc.match_substring_regex(table[f"c{index[column]}"], pattern))
+        )
+    n = table.num_rows
+
+    def constant(value: str | None) -> pa.Array:
+        if value is None:
+            return pa.nulls(n, pa.string())
+        return pa.repeat(pa.scalar(value, pa.string()), n)
+
+    fixed: dict[str, pa.Array] = {}
+    for dim in DIMENSIONS:
+        if cols.column(dim) is not None:
+            fixed[dim] = table[f"c{index[cols.column(dim)]}"].combine_chunks()
+        elif dim not in spec.wide_by:
+            fixed[dim] = constant(cols.value(dim))
+
+    if spec.layout == "long":
+        pieces = [_piece(table, fixed, index[cols.count], cols.count)]
+    else:
+        not_values = (
+            set(dimension_columns) | set(spec.skip_rows_matching) | set(spec.ignore_columns)
+        )
+        value_names = spec.value_columns or [h for h in index if h not in not_values]
+        _require(grid, spec, index, value_names)
+        if not value_names:
+            raise _error(
+                grid, spec, "a wide layout found no value columns", row=spec.header_lines[-1]
+            )
+        k = len(spec.wide_by)
+        pieces = []
+        for name in value_names:
+            parts = name.split(HEADER_JOIN)
+            if len(parts) < k:
+                raise _error(
+                    grid,
+                    spec,
+                    f"header {name!r} does not hold {k} parts ({HEADER_JOIN.join(spec.wide_by)}) "
+                    "for wide_by",
+                    row=spec.header_lines[-1],
+                    column=column_letter(index[name]),
+                )
+            wide = {dim: constant(part) for dim, part in zip(spec.wide_by, parts[-k:], strict=True)}
+            pieces.append(_piece(table, fixed | wide, index[name], name))
+    cells = pa.concat_tables(pieces) if pieces else CELL_SCHEMA.empty_table()
+    # A blank count cell means the return gives no figure there; it is not a zero.
+    given = pc.not_equal(cells["count_raw"], "")
+    if given.null_count == 0 and pc.all(given).as_py():
+        return cells  # nothing to drop: filtering would only copy every column
+    return cells.filter(given)
+
+
+def _piece(table: pa.Table, dims: dict[str, pa.Array], count_index: int, header: str) -> pa.Table:
+    n = table.num_rows
+    return pa.table(
+        {
+            "source_row": table["source_row"],
+            "source_column": pa.repeat(pa.scalar(column_letter(count_index), pa.string()), n),
+            "source_header": pa.repeat(pa.scalar(header, pa.string()), n),
+            **{f"{dim}_raw": dims[dim] for dim in DIMENSIONS},
+            "count_raw": table[f"c{count_index}"],
+        },
+        schema=CELL_SCHEMA,
+    )

@@ -1,0 +1,172 @@
+"""Write parsed returns into the raw tables in large batches, inserting one batch while the next
+returns are parsed. Rows, and their order in every table, are as if each return were written on
+its own as it was parsed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.lib.sources.force_returns.parse import ParsedReturn
+from orchestration.lib.sources.force_returns.raw_tables import drop_return, stored_return_ids
+
+# Cells buffered before a write: DuckDB appends one insert of a million rows much faster than
+# forty inserts of 25,000 (each insert pays its statement and merges its small row collections
+# into row groups), while a batch stays about 200 MB of Arrow.
+BATCH_CELLS = 1_000_000
+
+# DuckDB's rows per row group. Cells arrive one Arrow chunk per return and layout piece; DuckDB
+# inserts each chunk as a collection of its own and merges those smaller than a row group into
+# full ones (a second copy of every value). Chunks of exactly a row group are written as they are,
+# and in parallel: a third less CPU for the insert.
+DUCKDB_ROW_GROUP_ROWS = 122_880
+
+# The tables a batch writes, parents first: raw_store's per-return tables in reverse, spelled out
+# because SQL text may only name literal identifiers (tests/test_bad_inputs.py checks it). Their
+# Arrow schemas are read from the tables themselves (raw_store.RAW_DDL).
+_WRITE_ORDER = (
+    "raw.force_returns",
+    "raw.return_supersessions",
+    "raw.return_files",
+    "raw.return_suppression_markers",
+    "raw.return_cells",
+)
+_SMALL_TABLES = (
+    "raw.force_returns",
+    "raw.return_supersessions",
+    "raw.return_files",
+    "raw.return_suppression_markers",
+)
+
+
+class RawWriter:
+    """Writes parsed returns into raw inside the caller's transaction, in batches (see
+    BATCH_CELLS). Every table gets its rows in the order replace_return was called, and a
+    buffered return is written before anything deletes it, so raw ends as if each return had been
+    written at once. Deletes are skipped for a return id no raw table holds (every return of a
+    full refresh): each would scan the rows written so far in the transaction.
+
+    A batch is inserted on a worker thread while the caller parses the next returns (DuckDB
+    releases the GIL). The connection is used by one thread at a time: every other use of it
+    goes through `connection()`, which waits for the batch being written. Call flush() before
+    commit, and close() in any case before the connection is used again."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
+        self.schemas: dict[str, pa.Schema] = {}
+        for table in _SMALL_TABLES:
+            self.schemas[table] = con.sql(f"select * from {table} limit 0").to_arrow_table().schema
+        self.stored = stored_return_ids(con)
+        self.pending_ids: set[str] = set()
+        self.rows: dict[str, list[dict]] = {table: [] for table in _SMALL_TABLES}
+        self.cells: list[pa.Table] = []
+        self.cell_count = 0
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-writer")
+        self._writing: Future | None = None
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The connection, once the batch being written (if any) is in; raises its error."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+        return self._con
+
+    def close(self) -> None:
+        """Wait for the batch being written without raising its error (the caller is already
+        failing, or flush() has raised it), and stop the worker thread."""
+        if self._writing is not None:
+            self._writing.exception()
+            self._writing = None
+        self._worker.shutdown(wait=True)
+
+    def drop_return(self, return_id: str) -> None:
+        if return_id in self.pending_ids:
+            self._write_buffer()
+        if return_id in self.stored:
+            drop_return(self.connection(), return_id)
+            self.stored.discard(return_id)
+
+    def replace_return(self, landing_folder: str, parsed: ParsedReturn) -> None:
+        m = parsed.manifest
+        self.drop_return(m.return_id)
+        self.rows["raw.force_returns"].append(
+            {
+                "return_id": m.return_id,
+                "landing_folder": landing_folder,
+                "force": m.force,
+                "reference": m.reference,
+                "received": m.received.isoformat(),
+                "period_start": m.period.start,
+                "period_end": m.period.end,
+                "data_origin": m.data_origin,
+                "notes": m.notes,
+                "content_sha256": parsed.content_sha256,
+                "loaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            }
+        )
+        self.rows["raw.return_supersessions"] += [
+            {"return_id": m.return_id, "supersedes_return_id": earlier} for earlier in m.supersedes
+        ]
+        for f in parsed.files:
+            self.rows["raw.return_files"].append(
+                {name: f[name] for name in self.schemas["raw.return_files"].names}
+            )
+            markers = [(marker, "suppressed") for marker in f["suppression_markers"]]
+            markers += [(marker, "nil") for marker in f["nil_markers"]]
+            self.rows["raw.return_suppression_markers"] += [
+                {
+                    "return_id": f["return_id"],
+                    "source_file": f["source_file"],
+                    "sheet": f["sheet"],
+                    "marker": marker,
+                    "meaning": meaning,
+                }
+                for marker, meaning in markers
+            ]
+        self.cells.append(parsed.cells)
+        self.cell_count += parsed.cells.num_rows
+        self.pending_ids.add(m.return_id)
+        if self.cell_count >= BATCH_CELLS:
+            self._write_buffer()
+
+    def flush(self) -> None:
+        """Write every buffered row, and wait until it is in."""
+        self._write_buffer()
+        self.connection()
+
+    def _write_buffer(self) -> None:
+        """Start writing the buffered rows on the worker thread (after the batch before them)."""
+        batch = {
+            table: pa.Table.from_pylist(rows, schema=self.schemas[table])
+            for table, rows in self.rows.items()
+            if rows
+        }
+        if self.cells:
+            batch["raw.return_cells"] = pa.concat_tables(self.cells)
+        for rows in self.rows.values():
+            rows.clear()
+        self.cells = []
+        self.cell_count = 0
+        self.stored |= self.pending_ids
+        self.pending_ids.clear()
+        con = self.connection()
+        if batch:
+            self._writing = self._worker.submit(_append_all, con, batch)
+
+
+def _append_all(con: duckdb.DuckDBPyConnection, batch: dict[str, pa.Table]) -> None:
+    for table in _WRITE_ORDER:
+        rows = batch.get(table)
+        if rows is None:
+            continue
+        if rows.num_rows > DUCKDB_ROW_GROUP_ROWS:
+            chunks = rows.combine_chunks().to_batches(max_chunksize=DUCKDB_ROW_GROUP_ROWS)
+            rows = pa.Table.from_batches(chunks, schema=rows.schema)
+        con.register("raw_rows", rows)
+        try:
+            con.execute(f"insert into {table} by name select * from raw_rows")
+        finally:
+            con.unregister("raw_rows")
