@@ -30,16 +30,7 @@ from orchestration.lib.settings import (
     ReadLimits,
     WarehouseSettings,
 )
-
-HEADLINE_SQL = """
-select region, nationality_group, arrests, population, round(rate_per_100k, 1) as rate_per_100k,
-       round(rate_ci_lower, 1) as ci_lower, round(rate_ci_upper, 1) as ci_upper,
-       forces_reporting, forces_in_region, round(population_coverage, 3) as population_coverage,
-       months_covered, data_origin
-from marts.rates_by_region_offence
-where offence_group = 'All offences'
-order by region, nationality_group
-"""
+from orchestration.lib.sql import read_sql
 
 # The documented user settings (README, "Pointing it at your own returns"), by what they set.
 USER_SETTINGS = {
@@ -162,7 +153,7 @@ def refresh(args: argparse.Namespace) -> int:
     if not args.quiet:
         with _open_published(published) as con:
             print("All offences by region (rates per 100,000 residents, exact 95% interval):")
-            con.sql(HEADLINE_SQL).show(max_width=200)
+            con.sql(read_sql("orchestration.lib.publication", "regional_rates")).show(max_width=200)
     return 0
 
 
@@ -196,7 +187,7 @@ def sql(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from orchestration.lib.export import export_marts
+    from orchestration.lib.publication.export import export_marts
 
     published = _settings(args).published
     out = Path(args.out) if args.out else published.parent / "exports"
@@ -208,7 +199,7 @@ def export(args: argparse.Namespace) -> int:
 
 def rollback(args: argparse.Namespace) -> int:
     from orchestration.lib.lock import RefreshBusy, refresh_lock
-    from orchestration.lib.publish import rollback as roll_back
+    from orchestration.lib.publication.publish import rollback as roll_back
 
     published = _settings(args).published
     try:

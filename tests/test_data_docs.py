@@ -11,7 +11,7 @@ import pytest
 
 from expectations.docs import load_results, publish_data_docs, render_data_docs, save_result
 from expectations.runner import validate_frame
-from orchestration.defs.publication.assets import headline_figures_markdown, return_coverage_summary
+from orchestration.lib.publication.summary import headline_figures_markdown, return_coverage_summary
 from tests.test_expectations_suites import _cells, _force_rates
 
 

@@ -17,7 +17,7 @@ from expectations.frames import read_frame
 from expectations.runner import validate_frame
 from expectations.suites import SUITES, select_sql
 from orchestration.defs.dbt.project import DBT_PROJECT
-from orchestration.defs.publication import docs
+from orchestration.lib import dbt_docs as docs
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.export import export_marts
-from orchestration.lib.publish import list_versions
+from orchestration.lib.publication.export import export_marts
+from orchestration.lib.publication.publish import list_versions
 from orchestration.refresh import refresh_lock
 from tests.conftest import copy_sample_landing, query_every_view, refresh
 
@@ -158,7 +158,7 @@ KILL_AT = textwrap.dedent(
         import expectations.runner as target
         target.validate_frame = kill
     elif stage == "publish":  # the new file written, about to be renamed into place
-        import orchestration.lib.publish as target
+        import orchestration.lib.publication.publish as target
         target._keep_previous = kill
     from orchestration.cli import main
     sys.exit(main(sys.argv[2:]))

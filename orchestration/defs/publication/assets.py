@@ -5,7 +5,7 @@ return coverage, check results and a markdown preview of the headline figures, a
 file just published (read-only).
 """
 
-import math
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -16,7 +16,8 @@ from expectations.suites import SUITES
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.resources import WarehouseConfig
 from orchestration.lib import checked_returns
-from orchestration.lib.publish import publish
+from orchestration.lib.publication.publish import publish
+from orchestration.lib.publication.summary import published_summary
 
 # Publication depends directly on every model a blocking check guards, so any failing check stops it.
 GUARDED_MODELS = tuple(SUITES)
@@ -31,89 +32,6 @@ def _check_results(context: dg.AssetExecutionContext) -> list[tuple[str, bool]]:
     return sorted((f"{e.asset_key.to_user_string()}:{e.check_name}", e.passed) for e in evaluations)
 
 
-HEADLINES_SQL = """
-select figure_id, description, period, value, ci_lower, ci_upper, unit, forces_reporting,
-       forces_total, population_coverage, data_origin
-from marts.headline_figures
-order by period, case unit when 'share' then 0 else 1 end, figure_id
-"""
-
-COVERAGE_SQL = """
-select period,
-       count(*) filter (where has_return) as forces_with_return,
-       count(*) as forces_total,
-       cast(sum(months_covered) as integer) as force_months_covered,
-       count(*) * 12 as force_months_possible
-from marts.return_coverage
-group by period
-order by period
-"""
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _figure(value: Any, unit: str) -> str:
-    if _missing(value):
-        return "—"
-    return f"{float(value) * 100:.1f}%" if unit == "share" else f"{float(value):.2f}×"
-
-
-def _cell(text: Any) -> str:
-    """Text safe inside a markdown table cell."""
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def headline_figures_markdown(con: duckdb.DuckDBPyConnection) -> str:
-    """The headline figures as a markdown table: value with its 95% interval, forces reporting,
-    population coverage, and a SYNTHETIC marker on figures built from synthetic data."""
-    rows = con.execute(HEADLINES_SQL).fetchall()
-    if not rows:
-        return "_No headline figures in this publication._"
-    synthetic = any(r[10] == "synthetic" for r in rows)
-    lines = []
-    if synthetic:
-        lines += [
-            "**SYNTHETIC DATA**: figures marked SYNTHETIC were built from generated sample "
-            "returns, not police or Home Office data.",
-            "",
-        ]
-    lines += [
-        "| Figure | Period | Value (95% interval) | Forces reporting | Population coverage | Data |",
-        "|---|---|---|---|---|---|",
-    ]
-    for fid, desc, period, value, lower, upper, unit, reporting, total, coverage, origin in rows:
-        value_text = _figure(value, unit)
-        if not _missing(lower) and not _missing(upper):
-            value_text += f" ({_figure(lower, unit)} to {_figure(upper, unit)})"
-        forces = f"{'—' if reporting is None else reporting} of {'—' if total is None else total}"
-        covered = "—" if _missing(coverage) else f"{float(coverage) * 100:.0f}%"
-        marker = "**SYNTHETIC**" if origin == "synthetic" else _cell(origin or "—")
-        lines.append(
-            f"| {_cell(desc or fid)} (`{_cell(fid)}`) | {_cell(period)} | {value_text} "
-            f"| {forces} | {covered} | {marker} |"
-        )
-    return "\n".join(lines)
-
-
-def return_coverage_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Per period: forces with a return out of all forces, and force-months covered; plus the
-    number of quarantined returns."""
-    columns = (
-        "forces_with_return",
-        "forces_total",
-        "force_months_covered",
-        "force_months_possible",
-    )
-    periods = {
-        period: dict(zip(columns, rest, strict=True))
-        for period, *rest in con.execute(COVERAGE_SQL).fetchall()
-    }
-    quarantined = con.execute("select count(*) from raw.quarantined_returns").fetchone()[0]
-    return {"periods": periods, "quarantined_returns": int(quarantined)}
-
-
 def check_summary(checks: list[tuple[str, bool]]) -> dict[str, Any]:
     failed = [name for name, passed in checks if not passed]
     return {
@@ -125,26 +43,9 @@ def check_summary(checks: list[tuple[str, bool]]) -> dict[str, Any]:
     }
 
 
-def _read(con: duckdb.DuckDBPyConnection, read: Any, label: str, log: Any) -> Any:
-    try:
-        return read(con)
-    except duckdb.Error as error:
-        if log is not None:
-            log.warning(f"no {label} for the metadata: {error}")
-        return None
-
-
-def published_metadata(published: Any, log: Any = None) -> dict[str, Any]:
-    """Return coverage and headline preview from the published file, read-only. The publication
-    has already happened, so a missing mart is logged, never raised."""
-    try:
-        with duckdb.connect(str(published), read_only=True) as con:
-            coverage = _read(con, return_coverage_summary, "return coverage", log)
-            headlines = _read(con, headline_figures_markdown, "headline figures", log)
-    except duckdb.Error as error:
-        if log is not None:
-            log.warning(f"could not read {published} for the metadata: {error}")
-        return {}
+def published_metadata(published: Path, log: Any = None) -> dict[str, Any]:
+    """Return coverage and headline preview of the published file, as Dagster metadata."""
+    coverage, headlines = published_summary(published, log)
     metadata: dict[str, Any] = {}
     if coverage is not None:
         metadata["return_coverage"] = dg.MetadataValue.json(coverage)

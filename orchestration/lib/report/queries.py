@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.lib.report.errors import ReportError
+from orchestration.lib.sql import read_sql
 
 REQUIRED_TABLES = (
     "rates_by_region_offence",
@@ -22,52 +23,6 @@ REQUIRED_TABLES = (
 )
 # Optional: month-level coverage; without it months are derived from each force's range.
 FORCE_MONTH_TABLE = "force_month_coverage"
-
-RATES_SQL = """
-select region_code, region, offence_group, nationality_group, arrests, arrests_lower,
-       arrests_upper, suppressed_cells, population, rate_per_100k, rate_ci_lower, rate_ci_upper,
-       share_of_arrests, forces_reporting, forces_in_region, population_coverage, months_covered,
-       unknown_nationality_share, is_complete, data_origin
-from marts.rates_by_region_offence
-where period = ?
-order by region, offence_group, nationality_group
-"""
-
-RATIOS_SQL = """
-select geography_level, geography_code, geography_name, offence_group, non_british_arrests,
-       british_arrests, non_british_population, british_population, non_british_rate_per_100k,
-       british_rate_per_100k, rate_ratio, rate_ratio_ci_lower, rate_ratio_ci_upper,
-       forces_reporting, population_coverage, suppressed_cells, unknown_nationality_share,
-       is_complete, data_origin
-from marts.nationality_rate_ratios
-where period = ?
-order by geography_level, geography_name, offence_group
-"""
-
-COVERAGE_SQL = """
-select force_code, force_name, region, has_return, return_ids, superseded_return_ids,
-       months_covered, first_month, last_month, cells, suppressed_cells,
-       unknown_nationality_share, data_origin
-from marts.return_coverage
-where period = ?
-order by has_return desc, region, force_name
-"""
-
-FORCE_MONTH_SQL = """
-select force_code, month, return_id, cells, suppressed_cells
-from marts.force_month_coverage
-where period = ?
-order by force_code, month
-"""
-
-HEADLINES_SQL = """
-select figure_id, description, value, ci_lower, ci_upper, numerator, denominator, unit,
-       forces_reporting, forces_total, population_coverage, months_covered_min, suppressed_cells,
-       unknown_nationality_share, is_complete, caveat, data_origin
-from marts.headline_figures
-where period = ?
-order by case unit when 'share' then 0 else 1 end, figure_id
-"""
 
 # Any synthetic row in any table the report reads, whatever its period: the banner errs on the
 # side of warning.
@@ -96,8 +51,9 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     return {(schema, name) for schema, name in con.execute(TABLES_SQL).fetchall()}
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, period: str) -> pd.DataFrame:
-    return con.execute(sql, [period]).df()
+def _frame(con: duckdb.DuckDBPyConnection, query: str, period: str) -> pd.DataFrame:
+    """One period of a mart, by the query in `<query>.sql` beside this module."""
+    return con.execute(read_sql(__package__, query), [period]).df()
 
 
 def load_report_data(warehouse: Path) -> ReportData:
@@ -130,15 +86,15 @@ def load_report_data(warehouse: Path) -> ReportData:
             return ReportData(
                 period=period,
                 periods=periods,
-                rates=_frame(con, RATES_SQL, period),
-                ratios=_frame(con, RATIOS_SQL, period),
-                coverage=_frame(con, COVERAGE_SQL, period),
+                rates=_frame(con, "rates_by_region", period),
+                ratios=_frame(con, "rate_ratios", period),
+                coverage=_frame(con, "return_coverage", period),
                 force_months=(
-                    _frame(con, FORCE_MONTH_SQL, period)
+                    _frame(con, "force_month_coverage", period)
                     if ("marts", FORCE_MONTH_TABLE) in tables
                     else None
                 ),
-                headlines=_frame(con, HEADLINES_SQL, period),
+                headlines=_frame(con, "headline_figures", period),
                 synthetic_rows=sum(r[0] for r in con.execute(SYNTHETIC_ROWS_SQL).fetchall()),
                 published_at=None if published_at is None else f"{published_at:%Y-%m-%d %H:%M} UTC",
             )

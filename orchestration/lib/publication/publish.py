@@ -23,6 +23,7 @@ import duckdb
 
 from orchestration.lib import atomic
 from orchestration.lib.settings import REPO_ROOT
+from orchestration.lib.sql import read_sql
 
 KEEP_VERSIONS = 5
 _STAMP = re.compile(r"^\d{8}T\d{6}\d{6}Z$")
@@ -104,22 +105,12 @@ def _stamp(
     checks: list[tuple[str, bool]],
 ) -> None:
     """Record what this publication was built from, readable with SQL from the published file."""
-    con.execute("create schema if not exists meta")
-    con.execute(
-        "create or replace table meta.publication "
-        "(publication_id varchar, published_at timestamp, code_version varchar, returns integer)"
-    )
+    con.execute(read_sql(__package__, "meta_tables"))
     con.execute(
         "insert into meta.publication values (?, ?, ?, ?)",
         [publication_id, now, code_version(), len(inputs)],
     )
-    con.execute(
-        "create or replace table meta.publication_inputs (return_id varchar, content_sha256 varchar)"
-    )
     con.executemany("insert into meta.publication_inputs values (?, ?)", [list(i) for i in inputs])
-    con.execute(
-        "create or replace table meta.publication_checks (check_name varchar, passed boolean)"
-    )
     con.executemany("insert into meta.publication_checks values (?, ?)", [list(c) for c in checks])
 
 

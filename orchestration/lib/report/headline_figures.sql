@@ -1,0 +1,7 @@
+-- The headline figures of one period, shares before ratios.
+select figure_id, description, value, ci_lower, ci_upper, numerator, denominator, unit,
+       forces_reporting, forces_total, population_coverage, months_covered_min, suppressed_cells,
+       unknown_nationality_share, is_complete, caveat, data_origin
+from marts.headline_figures
+where period = ?
+order by case unit when 'share' then 0 else 1 end, figure_id
