@@ -18,12 +18,11 @@ from python_calamine import CalamineWorkbook
 
 from orchestration.cli import settings_from_environment
 from orchestration.lib.settings import ReadLimits, build_db_path
-from orchestration.lib.sources.force_returns import readers
 from orchestration.lib.sources.force_returns.check import check_landing
 from orchestration.lib.sources.force_returns.ingest import ingest_landing
 from orchestration.lib.sources.force_returns.manifest import ManifestError
 from orchestration.lib.sources.force_returns.parse import parse_return, return_fingerprint
-from orchestration.lib.sources.force_returns.readers import ReadError, sheet_extent
+from orchestration.lib.sources.force_returns.readers import ReadError, sheet_extent, spreadsheet
 from tests.bad_inputs.corpus import (
     CASES,
     FORMULA,
@@ -291,7 +290,7 @@ def test_bombs_are_refused_before_calamine_builds_a_sheet(corpus, monkeypatch, n
         def get_sheet_by_name(self, sheet):
             raise AssertionError(f"calamine built sheet {sheet}")
 
-    monkeypatch.setattr(readers, "CalamineWorkbook", Workbook)
+    monkeypatch.setattr(spreadsheet, "CalamineWorkbook", Workbook)
     with pytest.raises(ReadError, match=re.escape(case(name).expect)):
         parse_return(corpus / name)
     assert len(opened) == (name == "bad-xlsx-cell-bomb")

@@ -20,13 +20,17 @@ import pyarrow.compute as pc
 import pytest
 
 from orchestration.lib.settings import ReadLimits
-from orchestration.lib.sources.force_returns import readers
 from orchestration.lib.sources.force_returns.parse import (
     parse_return,
     return_fingerprint,
     sha256_of,
 )
-from orchestration.lib.sources.force_returns.readers import ReadError, read_grid
+from orchestration.lib.sources.force_returns.readers import (
+    ReadError,
+    csv_text,
+    limits_for,
+    read_grid,
+)
 from tests.conftest import SAMPLE_LANDING as SAMPLE
 
 SPEC = SimpleNamespace(sheet=None, encoding=None, delimiter=None)
@@ -35,12 +39,12 @@ DEFAULT_LIMITS = ReadLimits()
 
 
 def reference(text: str, delimiter: str, base: ReadLimits = DEFAULT_LIMITS):
-    limits = readers.limits_for(SPEC, base)
-    return readers._read_csv_rows(text, delimiter, limits, PATH, SPEC)
+    limits = limits_for(SPEC, base)
+    return csv_text._read_csv_rows(text, delimiter, limits, PATH, SPEC)
 
 
 def fast(text: str, delimiter: str, base: ReadLimits = DEFAULT_LIMITS):
-    return readers._read_csv_arrow(text, delimiter, readers.limits_for(SPEC, base), PATH, SPEC)
+    return csv_text._read_csv_arrow(text, delimiter, limits_for(SPEC, base), PATH, SPEC)
 
 
 def assert_same(text: str, delimiter: str = ",") -> bool:
@@ -112,12 +116,12 @@ def test_quoted_cr_lf_split_by_a_block_boundary_keeps_its_lf(monkeypatch):
     (apache/arrow#51368): the block size is chosen so that no boundary splits one."""
     text = 'a\r\n"x\r\ny"\r\nb\r\n' * 5
     for size in range(5, 40):
-        monkeypatch.setattr(readers, "_CSV_BLOCK_BYTES", size)
-        block = readers._block_size(text.encode())
+        monkeypatch.setattr(csv_text, "_CSV_BLOCK_BYTES", size)
+        block = csv_text._block_size(text.encode())
         if block is not None:
             assert all(text[end - 1 : end + 1] != "\r\n" for end in range(block, len(text), block))
         assert fast(text, ",") is None or assert_same(text)
-    monkeypatch.setattr(readers, "_CSV_BLOCK_BYTES", 6)
+    monkeypatch.setattr(csv_text, "_CSV_BLOCK_BYTES", 6)
     assert assert_same(text)  # 6 splits 'a\r\n"x\r' | '\ny"...': 7 does not
 
 
@@ -140,9 +144,9 @@ def regular_text(rnd: random.Random, delimiter: str) -> str:
     return rnd.choice(["\n", "\r\n", "\r"]).join(lines) + rnd.choice(["", "\n", "\r\n", "\r"])
 
 
-@pytest.mark.parametrize("block", [16, readers._CSV_BLOCK_BYTES])
+@pytest.mark.parametrize("block", [16, csv_text._CSV_BLOCK_BYTES])
 def test_random_texts_match_the_reference_wherever_the_fast_path_takes_them(block, monkeypatch):
-    monkeypatch.setattr(readers, "_CSV_BLOCK_BYTES", block)  # 16: many block boundaries
+    monkeypatch.setattr(csv_text, "_CSV_BLOCK_BYTES", block)  # 16: many block boundaries
     rnd = random.Random(20261125)
     pieces = ["a", "b", " ", ",", ";", '"', '""', "\r", "\n", "\r\n", "\u00e9", "\u2028", "\t"]
     pieces += ["\u00a0", "\x0b", "\x1c", "\x85", "\ufeff"]
@@ -177,9 +181,9 @@ def test_the_field_limit_counts_characters_not_bytes():
     assert assert_same("a,b\n" + "\u00e9" * limit + ",1\n")  # 2 bytes each, `limit` characters
 
 
-@pytest.mark.parametrize("block", [16, readers._CSV_BLOCK_BYTES])
+@pytest.mark.parametrize("block", [16, csv_text._CSV_BLOCK_BYTES])
 def test_the_cell_limit_holds_on_the_fast_path(block, tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "_CSV_BLOCK_BYTES", block)
+    monkeypatch.setattr(csv_text, "_CSV_BLOCK_BYTES", block)
     limits = ReadLimits(max_cells=50)
     path = tmp_path / "wide.csv"
     text = "a,b,c\n" + "1,2,3\n" * 19 + "\n"  # the blank line is a row: 21 x 3 = 63 cells
@@ -198,8 +202,8 @@ def test_the_cell_limit_holds_on_the_fast_path(block, tmp_path, monkeypatch):
 def test_sample_csv_files_read_the_same_on_both_paths():
     taken = 0
     for path in sorted(SAMPLE.glob("*/*.csv")):
-        text = readers._decode(path, SPEC)
-        delimiter = readers.detect_delimiter(text)
+        text = csv_text._decode(path, SPEC)
+        delimiter = csv_text.detect_delimiter(text)
         taken += assert_same(text, delimiter)
     assert taken >= 10  # the rest have title or note lines above or below the table: ragged
 
@@ -209,9 +213,9 @@ def test_sniffed_head_is_the_first_lines_of_the_whole_text():
     for _ in range(300):
         text = "".join(rnd.choice(["ab", "\n", "\r", "\r\n", "\u2028", "\x0c"]) for _ in range(200))
         for size in (1, 59, 60, 61):
-            assert readers._first_lines(text, size) == text.splitlines()[:size]
+            assert csv_text._first_lines(text, size) == text.splitlines()[:size]
     long_text = "x" * 100_000 + "\r\n" + "y\n" * 100
-    assert readers._first_lines(long_text, 60) == long_text.splitlines()[:60]
+    assert csv_text._first_lines(long_text, 60) == long_text.splitlines()[:60]
 
 
 def test_count_check_without_regex_accepts_exactly_what_the_pattern_does():
