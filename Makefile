@@ -12,6 +12,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+	@# The dbt manifest Dagster reads its asset graph from (re-parsed later only when dbt files change).
+	$(BIN)/python -c "from orchestration.lib.dbt_project import ensure_manifest; ensure_manifest()"
 
 env: $(STAMP)
 
@@ -19,12 +21,14 @@ refresh: $(STAMP)
 	$(BIN)/warehouse refresh
 	$(BIN)/warehouse report
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
 
+# Lint, format and type checks: part of `make test`, so CI runs them.
 lint: $(STAMP)
 	$(BIN)/ruff check orchestration expectations scripts tests benchmarks
 	$(BIN)/ruff format --check orchestration expectations scripts tests benchmarks
+	$(BIN)/mypy
 
 sample-data: $(STAMP)
 	$(BIN)/python scripts/generate_sample_returns.py

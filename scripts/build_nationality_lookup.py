@@ -14,9 +14,17 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "lookups" / "nationality_lookup.csv"
+OUT = (
+    Path(__file__).resolve().parent.parent
+    / "dbt_project"
+    / "seeds"
+    / "lookups"
+    / "nationality_lookup.csv"
+)
 
-# (alpha-3, short name, demonym, EU/EEA or Switzerland)
+# (alpha-3, short name, demonym, EU/EEA or Switzerland), two a line: the formatter leaves the table
+# as written.
+# fmt: off
 COUNTRIES = [
     ("AUT", "Austria", "Austrian", True), ("BEL", "Belgium", "Belgian", True),
     ("BGR", "Bulgaria", "Bulgarian", True), ("HRV", "Croatia", "Croatian", True),
@@ -65,18 +73,50 @@ COUNTRIES = [
     ("USA", "United States", "American", False), ("VNM", "Vietnam", "Vietnamese", False),
     ("YEM", "Yemen", "Yemeni", False), ("ZWE", "Zimbabwe", "Zimbabwean", False),
 ]
+# fmt: on
 # XKX is the code the EU and UK use for Kosovo; it is a user-assigned code, not an official ISO one.
 
-BRITISH = ["uk", "british", "british citizen", "british national", "gbr", "united kingdom",
-           "great britain", "england", "english", "scotland", "scottish", "wales", "welsh",
-           "northern ireland", "northern irish", "british overseas territories citizen"]
-UNKNOWN = ["not stated", "not known", "unknown", "not recorded", "refused", "n/k", "missing", "blank"]
+BRITISH = [
+    "uk",
+    "british",
+    "british citizen",
+    "british national",
+    "gbr",
+    "united kingdom",
+    "great britain",
+    "england",
+    "english",
+    "scotland",
+    "scottish",
+    "wales",
+    "welsh",
+    "northern ireland",
+    "northern irish",
+    "british overseas territories citizen",
+]
+UNKNOWN = [
+    "not stated",
+    "not known",
+    "unknown",
+    "not recorded",
+    "refused",
+    "n/k",
+    "missing",
+    "blank",
+]
 # Recorded as a nationality status without a country: non-British, outside the EU/EEA split.
-OTHER_NON_BRITISH = {"stateless": "Stateless", "other foreign": "Other foreign national",
-                     "other foreign national": "Other foreign national", "foreign national": "Other foreign national",
-                     "other": "Other foreign national"}
-EU_GROUPINGS = {"other eu": "Other EU/EEA national", "eu national": "Other EU/EEA national",
-                "other eea": "Other EU/EEA national"}
+OTHER_NON_BRITISH = {
+    "stateless": "Stateless",
+    "other foreign": "Other foreign national",
+    "other foreign national": "Other foreign national",
+    "foreign national": "Other foreign national",
+    "other": "Other foreign national",
+}
+EU_GROUPINGS = {
+    "other eu": "Other EU/EEA national",
+    "eu national": "Other EU/EEA national",
+    "other eea": "Other EU/EEA national",
+}
 
 
 def rows() -> list[dict[str, str]]:
@@ -86,8 +126,13 @@ def rows() -> list[dict[str, str]]:
         key = raw.strip().lower()
         if key in out and out[key]["iso3"] != iso3:
             raise ValueError(f"{raw!r} maps to two countries")
-        out[key] = {"nationality_raw": key, "nationality": nationality, "iso3": iso3,
-                    "nationality_group": group, "nationality_subgroup": subgroup}
+        out[key] = {
+            "nationality_raw": key,
+            "nationality": nationality,
+            "iso3": iso3,
+            "nationality_group": group,
+            "nationality_subgroup": subgroup,
+        }
 
     for raw in BRITISH:
         add(raw, "British", "GBR", "british", "british")
