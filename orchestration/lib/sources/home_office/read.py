@@ -172,7 +172,7 @@ def _forces_only(table: pa.Table, names: pa.Array, m: HomeOfficeManifest) -> pa.
     return pc.invert(pc.fill_null(skip, False))
 
 
-def canonical_cells(grid: Grid, m: HomeOfficeManifest) -> pa.Table:
+def dataset_cells(grid: Grid, m: HomeOfficeManifest) -> pa.Table:
     """Count cells of one table as text, with their source row and column (CELL_SCHEMA)."""
     columns = grid_columns(grid)
     header, index = _header_index(columns, m, grid.sheet)
@@ -302,7 +302,7 @@ def read_dataset(folder: Path, limits: ReadLimits = DEFAULT_LIMITS) -> ParsedDat
         raise ReadError(f"{_where(m, None)}: file not found in {folder}")
     file_sha = sha256_of(path)
     grid = read_grid(path, _GridSpec(m.sheet, m.encoding, m.delimiter), None, limits)  # type: ignore[arg-type]
-    cells = canonical_cells(grid, m)
+    cells = dataset_cells(grid, m)
     n = cells.num_rows
     lineage = {
         "dataset_id": pa.array([m.dataset_id] * n, pa.string()),
