@@ -37,7 +37,15 @@ def dbt_models(
     context.log.info(f"cell checks run on {unchecked} of {total} returns (the others passed them)")
     # The GX checks run right after the build: import GX while this thread waits on dbt.
     preload_great_expectations()
-    args = ["build", "--vars", build_vars(settings, fingerprint)]
+    # Unit tests check the project's code on fixed rows, not the data: they run in the test suite
+    # (tests/test_dbt_unit_tests.py), not in every refresh.
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        build_vars(settings, fingerprint),
+    ]
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context, target_path=settings.dbt_target).stream()
