@@ -268,6 +268,8 @@ def reconciled(tmp_path_factory) -> duckdb.DuckDBPyConnection:
             # only tests whose every parent is built here (not other marts' tests on shared seeds)
             "--indirect-selection",
             "cautious",
+            "--exclude-resource-type",  # the models' unit tests run in tests/test_dbt_unit_tests.py
+            "unit_test",
             "--profiles-dir",
             str(project),
             "--project-dir",

@@ -8,6 +8,13 @@ checks fingerprint: new, corrected or re-parsed returns, and every return after 
 dbt project, the suites or this scoping. When a refresh has passed every check and published, the
 returns it checked against (a snapshot taken before the checks ran) are recorded. Mart checks
 always run in full.
+
+One mechanism: mark_unchecked writes audit.cell_check_filter (a constant list of the unchecked
+return ids, or `true`); the dbt tests with `where: __unchecked_returns__` read it through
+macros/cell_check_scope.sql (when a refresh passes --vars scope_cell_checks: true), the Great
+Expectations suite through scope_sql. It pays: an incremental refresh of 1e6 cells after one
+changed return took 51-56 s with it and 68-74 s with every return's cells checked again (two
+rounds each, one machine, this session's note).
 """
 
 from __future__ import annotations
