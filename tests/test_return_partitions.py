@@ -58,7 +58,7 @@ def test_a_return_partition_run_reparses_that_return_alone(tmp_path):
             if m.asset_key == dg.AssetKey(["raw", "return_cells"])
         ]
         assert first.metadata["returns_parsed"].value == len(FOLDERS)
-        before = _loaded(warehouse.build_db)
+        before = _loaded(warehouse.settings.build_db)
 
         # Correct one count in Gwent's return: 194 arrests become 195.
         csv = landing / "gwent-fy2023-24" / "arrests_by_nationality.csv"
@@ -73,12 +73,12 @@ def test_a_return_partition_run_reparses_that_return_alone(tmp_path):
         (second,) = _landed(one)
         assert second.partition == FOLDERS[0]
         assert second.metadata["parsed"].value is True
-        after = _loaded(warehouse.build_db)
+        after = _loaded(warehouse.settings.build_db)
         assert after[FOLDERS[0]] > before[FOLDERS[0]]
         assert {k: v for k, v in after.items() if k != FOLDERS[0]} == {
             k: v for k, v in before.items() if k != FOLDERS[0]
         }
-        with duckdb.connect(str(warehouse.build_db), read_only=True) as con:
+        with duckdb.connect(str(warehouse.settings.build_db), read_only=True) as con:
             counts = con.execute(
                 "select count_raw from raw.return_cells c join raw.force_returns r using (return_id) "
                 "where r.landing_folder = 'gwent-fy2023-24' and month_raw = '2023-04' "
