@@ -15,9 +15,10 @@ import pytest
 import yaml
 from python_calamine import CalamineWorkbook
 
+from orchestration.lib.landing.tables import HOME_OFFICE_TABLES
 from orchestration.lib.sources.force_returns.manifest import ManifestError
 from orchestration.lib.sources.force_returns.readers import ReadError, column_letter
-from orchestration.lib.sources.home_office import RAW_TABLES, load_home_office
+from orchestration.lib.sources.home_office import load_home_office
 from orchestration.lib.sources.home_office.manifest import (
     financial_year_period,
     load_dataset_manifest,
@@ -212,7 +213,7 @@ def test_loader_replaces_changed_dataset_keeps_last_good_and_drops_removed(tmp_p
             "select table_name from information_schema.tables where table_schema = 'raw'"
         ).fetchall()
     }
-    assert tables == set(RAW_TABLES)
+    assert tables == {t.name for t in HOME_OFFICE_TABLES.tables}
     assert sorted(first.loaded) == ["arrests-open-data", "arrests-summary-a01-ye-mar24"]
     assert load_home_office(con, root, log=messages.append).unchanged == first.loaded
 
