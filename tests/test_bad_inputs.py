@@ -311,6 +311,9 @@ def test_sheet_extents_measured_from_the_xml_match_calamine_on_every_sample_shee
 
 _SQL_CALLS = {"execute", "executemany", "sql", "query"}
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+# The raw-table registry: the one module that makes SQL text from names (its declared tables and
+# columns), when it is imported. Elsewhere its statements are reached as `<table or source>.sql.X`.
+_REGISTRY = REPO / "orchestration" / "lib" / "landing" / "tables.py"
 
 
 def _constants(tree: ast.Module) -> dict[str, object]:
@@ -327,9 +330,16 @@ def _constants(tree: ast.Module) -> dict[str, object]:
     return found
 
 
-def _loop_over_identifiers(name: str, call: ast.AST, parents: dict, constants: dict) -> bool:
-    """True when `name` is the variable of an enclosing `for` over a module constant whose items
-    are all SQL identifiers (table names), never data."""
+def _registry_statement(node: ast.AST) -> bool:
+    """`<expression>.sql.<name>`: a statement the raw-table registry made at import."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "sql"
+    )
+
+
+def _enclosing_loop(name: str, call: ast.AST, parents: dict) -> ast.For | None:
     node = call
     while node in parents:
         node = parents[node]
@@ -337,20 +347,59 @@ def _loop_over_identifiers(name: str, call: ast.AST, parents: dict, constants: d
             isinstance(node, ast.For)
             and isinstance(node.target, ast.Name)
             and node.target.id == name
-            and isinstance(node.iter, ast.Name)
         ):
-            items = constants.get(node.iter.id)
-            return isinstance(items, tuple) and all(
-                isinstance(i, str) and _IDENTIFIER.match(i) for i in items
-            )
+            return node
+    return None
+
+
+def _loop_over_identifiers(name: str, call: ast.AST, parents: dict, constants: dict) -> bool:
+    """True when `name` is the variable of an enclosing `for` over a module constant whose items
+    are all SQL identifiers (table names), never data."""
+    loop = _enclosing_loop(name, call, parents)
+    if loop is None or not isinstance(loop.iter, ast.Name):
+        return False
+    items = constants.get(loop.iter.id)
+    return isinstance(items, tuple) and all(
+        isinstance(i, str) and _IDENTIFIER.match(i) for i in items
+    )
+
+
+def _loop_over_statements(name: str, call: ast.AST, parents: dict) -> bool:
+    """True when `name` is the variable of an enclosing `for` over registry statements."""
+    loop = _enclosing_loop(name, call, parents)
+    return loop is not None and _registry_statement(loop.iter)
+
+
+def _defines_sql(tree: ast.Module) -> bool:
+    """Whether a module binds anything called `sql` (a field, an attribute): only the registry
+    may, so that `.sql.` always leads to its statements."""
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        for target in targets:
+            if (isinstance(target, ast.Attribute) and target.attr == "sql") or (
+                isinstance(target, ast.Name) and target.id == "sql"
+            ):
+                return True
+        if isinstance(node, ast.Call) and any(
+            isinstance(a, ast.Constant) and a.value == "sql" for a in node.args
+        ):
+            return True
     return False
 
 
 def test_no_value_is_spliced_into_sql_text():
-    sources = sorted((REPO / "orchestration" / "lib" / "sources").rglob("*.py"))
+    lib = REPO / "orchestration" / "lib"
+    sources = sorted((lib / "sources").rglob("*.py")) + sorted((lib / "landing").rglob("*.py"))
+    assert _REGISTRY in sources
     calls = 0
     for source in sources:
         tree = ast.parse(source.read_text(encoding="utf-8"))
+        if source != _REGISTRY:
+            assert not _defines_sql(tree), f"{source.name} binds a name `sql`"
         constants = _constants(tree)
         parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
         for call in ast.walk(tree):
@@ -366,10 +415,12 @@ def test_no_value_is_spliced_into_sql_text():
             where = f"{source.name}:{call.lineno}"
             if isinstance(sql, ast.Constant):
                 assert isinstance(sql.value, str), where
+            elif _registry_statement(sql):
+                pass
             elif isinstance(sql, ast.Name):
-                assert isinstance(constants.get(sql.id), str), (
-                    f"{where}: SQL from variable {sql.id}"
-                )
+                assert isinstance(constants.get(sql.id), str) or _loop_over_statements(
+                    sql.id, call, parents
+                ), f"{where}: SQL from variable {sql.id}"
             elif isinstance(sql, ast.JoinedStr):
                 for part in sql.values:
                     if isinstance(part, ast.FormattedValue):
@@ -380,6 +431,25 @@ def test_no_value_is_spliced_into_sql_text():
             else:  # concatenation, %-formatting, .format(): never
                 raise AssertionError(f"{where}: SQL text built with {type(sql).__name__}")
     assert calls >= 10  # the scan did find the raw store's statements
+
+
+def test_the_registry_statements_hold_only_its_declared_names():
+    """Every statement of the raw-table registry names declared tables and columns only: no
+    quoted text, nothing but identifiers, keywords, types and placeholders."""
+    from orchestration.lib.landing import tables
+
+    declared = {t.name for t in tables.RAW_TABLES}
+    statements = []
+    for obj in (*tables.RAW_TABLES, *tables.SOURCES):
+        for value in vars(obj.sql).values():
+            statements += value if isinstance(value, tuple) else [value]
+    assert len(statements) > 20
+    for statement in statements:
+        for part in statement.removesuffix(";").split(";\n"):  # the DDL: one `create` a line
+            assert not re.search(r"['\"`$;]|--", part), statement
+        assert set(re.findall(r"\braw\.(\w+)", statement)) <= declared, statement
+    for table in tables.RAW_TABLES:
+        assert all(_IDENTIFIER.match(n) for n in (table.name, table.key or "x")), table
 
 
 # -- (c) one landing folder, refreshed: quarantine, publish unchanged, publish refused -----------

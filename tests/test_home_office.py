@@ -15,9 +15,10 @@ import pytest
 import yaml
 from python_calamine import CalamineWorkbook
 
+from orchestration.lib.landing.tables import HOME_OFFICE_TABLES
 from orchestration.lib.sources.force_returns.manifest import ManifestError
 from orchestration.lib.sources.force_returns.readers import ReadError, column_letter
-from orchestration.lib.sources.home_office import RAW_TABLES, load_home_office
+from orchestration.lib.sources.home_office import load_home_office
 from orchestration.lib.sources.home_office.manifest import (
     financial_year_period,
     load_dataset_manifest,
@@ -212,7 +213,7 @@ def test_loader_replaces_changed_dataset_keeps_last_good_and_drops_removed(tmp_p
             "select table_name from information_schema.tables where table_schema = 'raw'"
         ).fetchall()
     }
-    assert tables == set(RAW_TABLES)
+    assert tables == {t.name for t in HOME_OFFICE_TABLES.tables}
     assert sorted(first.loaded) == ["arrests-open-data", "arrests-summary-a01-ye-mar24"]
     assert load_home_office(con, root, log=messages.append).unchanged == first.loaded
 
@@ -241,6 +242,33 @@ def test_loader_replaces_changed_dataset_keeps_last_good_and_drops_removed(tmp_p
     assert con.execute(
         "select count(*) from raw.home_office_cells where dataset_id = 'ho-arrests-summary-a01-ye-mar24'"
     ).fetchone() == (0,)
+
+
+def test_loader_follows_a_renamed_dataset_and_refuses_a_second_folder_with_its_id(tmp_path):
+    """As for force returns (the same landing loader): the folder that loaded a dataset id keeps
+    it while it is there; a renamed folder takes its id with it in one load."""
+    root = tmp_path / "homeoffice"
+    shutil.copytree(HOME_OFFICE, root)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    folders = "select dataset_folder, dataset_id from raw.home_office_datasets order by 1"
+    load_home_office(con, root, log=lambda _: None)
+
+    (root / "arrests-open-data").rename(root / "arrests-open-data-2")
+    report = load_home_office(con, root, log=lambda _: None)
+    assert report.loaded == ["arrests-open-data-2"] and report.removed == ["arrests-open-data"]
+    assert not report.quarantined
+    assert ("arrests-open-data-2", "ho-arrests-open-data") in con.execute(folders).fetchall()
+
+    shutil.copytree(root / "arrests-open-data-2", root / "zz-copy")
+    report = load_home_office(con, root, log=lambda _: None)
+    assert report.quarantined["zz-copy"].endswith(
+        "key dataset_id: 'ho-arrests-open-data' is already used by folder 'arrests-open-data-2'"
+    )
+    assert ("arrests-open-data-2", "ho-arrests-open-data") in con.execute(folders).fetchall()
+    again = load_home_office(con, root, log=lambda _: None)
+    assert again.quarantined["zz-copy"] == (
+        f"{report.quarantined['zz-copy']} (unchanged since it was quarantined)"
+    )
 
 
 # --- reconciliation (dbt on a throwaway copy of the project and database) ---------------------

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 import yaml
 
+from orchestration.lib.landing.tables import FORCE_RETURN_TABLES
 from orchestration.lib.sources.force_returns import raw_writer
 from orchestration.lib.sources.force_returns.ingest import ingest_landing
 from orchestration.lib.sources.force_returns.manifest import (
@@ -28,15 +29,9 @@ from orchestration.lib.sources.force_returns.parse import parse_return, return_f
 from tests.bad_inputs.corpus import write_corpus
 from tests.conftest import SAMPLE_LANDING, copy_sample_landing
 
-# Raw tables and the columns that differ from run to run (load times).
-RAW_TABLES = {
-    "force_returns": "loaded_at",
-    "return_supersessions": None,
-    "return_files": None,
-    "return_suppression_markers": None,
-    "return_cells": None,
-    "quarantined_returns": "quarantined_at",
-}
+# The force returns' raw tables (the registry's) and the columns that differ from run to run.
+LOAD_TIMES = {"force_returns": "loaded_at", "quarantined_returns": "quarantined_at"}
+RAW_TABLES = {t.name: LOAD_TIMES.get(t.name) for t in FORCE_RETURN_TABLES.asset_tables}
 
 
 def raw_rows(database: Path) -> dict[str, list[tuple]]:

@@ -4,18 +4,24 @@ import dagster as dg
 
 from orchestration.defs.ingest.partitions import RETURN_PARTITIONS
 from orchestration.defs.resources import WarehouseConfig
+from orchestration.lib.landing.tables import FORCE_RETURN_TABLES, HOME_OFFICE_TABLES, RawSource
 from orchestration.lib.sources.force_returns.ingest import ingest_landing
-from orchestration.lib.sources.home_office import RAW_TABLES as HOME_OFFICE_TABLES
 from orchestration.lib.sources.home_office import load_home_office
 
-RAW_TABLES = (
-    "force_returns",
-    "return_supersessions",
-    "return_files",
-    "return_suppression_markers",
-    "return_cells",
-    "quarantined_returns",
-)
+
+def _raw_specs(source: RawSource, deps) -> list[dg.AssetSpec]:
+    """One asset per raw table of the source (the registry's), all written by one step."""
+    return [
+        dg.AssetSpec(
+            key=["raw", table.name],
+            group_name="raw",
+            kinds={"duckdb", "python"},
+            description=f"raw.{table.name}: {source.description}",
+            deps=deps,
+            skippable=False,
+        )
+        for table in source.asset_tables
+    ]
 
 
 @dg.asset(
@@ -47,18 +53,7 @@ def landed_return(context: dg.AssetExecutionContext, warehouse: WarehouseConfig)
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key=["raw", table],
-            group_name="raw",
-            kinds={"duckdb", "python"},
-            description=f"raw.{table}: force returns as parsed, every cell as text, with lineage.",
-            deps=[landed_return],
-            skippable=False,
-        )
-        for table in RAW_TABLES
-    ],
-    name="raw_force_returns",
+    specs=_raw_specs(FORCE_RETURN_TABLES, deps=[landed_return]), name="raw_force_returns"
 )
 def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseConfig):
     """Parse new or changed returns (by content sha256), drop removed ones, quarantine bad ones.
@@ -75,31 +70,21 @@ def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseCon
             ).fetchall()
         )
     context.log.info(f"landing {settings.landing}: {report.summary()}")
-    for table in RAW_TABLES:
+    for table in (t.name for t in FORCE_RETURN_TABLES.asset_tables):
         metadata = {
             "returns_parsed": len(report.parsed),
             "returns_unchanged": len(report.unchanged),
         }
         if table in counts:
             metadata["dagster/row_count"] = counts[table]
-        if table == "quarantined_returns":
+        if table == FORCE_RETURN_TABLES.quarantine.name:
             metadata["quarantined"] = dg.MetadataValue.json(report.quarantined)
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key=["raw", table],
-            group_name="raw",
-            kinds={"duckdb", "python"},
-            description=f"raw.{table}: Home Office arrest statistics as read, with lineage.",
-            # After the force returns: one writer at a time on the build database.
-            deps=[dg.AssetKey(["raw", "force_returns"])],
-            skippable=False,
-        )
-        for table in HOME_OFFICE_TABLES
-    ],
+    # After the force returns: one writer at a time on the build database.
+    specs=_raw_specs(HOME_OFFICE_TABLES, deps=[dg.AssetKey(["raw", FORCE_RETURN_TABLES.loaded])]),
     name="raw_home_office",
 )
 def raw_home_office(context: dg.AssetExecutionContext, warehouse: WarehouseConfig):
@@ -110,9 +95,9 @@ def raw_home_office(context: dg.AssetExecutionContext, warehouse: WarehouseConfi
             con, settings.home_office, log=context.log.info, limits=settings.limits
         )
     context.log.info(f"Home Office datasets in {settings.home_office}: {report.summary()}")
-    for table in HOME_OFFICE_TABLES:
+    for table in HOME_OFFICE_TABLES.asset_tables:
         yield dg.MaterializeResult(
-            asset_key=["raw", table],
+            asset_key=["raw", table.name],
             metadata={
                 "datasets_loaded": len(report.loaded),
                 "quarantined": dg.MetadataValue.json(report.quarantined),

@@ -4,14 +4,14 @@ its own as it was parsed."""
 
 from __future__ import annotations
 
-import datetime as dt
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import duckdb
 import pyarrow as pa
 
+from orchestration.lib.landing import store
+from orchestration.lib.landing.tables import FORCE_RETURN_TABLES
 from orchestration.lib.sources.force_returns.parse import ParsedReturn
-from orchestration.lib.sources.force_returns.raw_tables import drop_return, stored_return_ids
 
 # Cells buffered before a write: DuckDB appends one insert of a million rows much faster than
 # forty inserts of 25,000 (each insert pays its statement and merges its small row collections
@@ -24,22 +24,11 @@ BATCH_CELLS = 1_000_000
 # and in parallel: a third less CPU for the insert.
 DUCKDB_ROW_GROUP_ROWS = 122_880
 
-# The tables a batch writes, parents first: raw_store's per-return tables in reverse, spelled out
-# because SQL text may only name literal identifiers (tests/test_bad_inputs.py checks it). Their
-# Arrow schemas are read from the tables themselves (raw_store.RAW_DDL).
-_WRITE_ORDER = (
-    "raw.force_returns",
-    "raw.return_supersessions",
-    "raw.return_files",
-    "raw.return_suppression_markers",
-    "raw.return_cells",
-)
-_SMALL_TABLES = (
-    "raw.force_returns",
-    "raw.return_supersessions",
-    "raw.return_files",
-    "raw.return_suppression_markers",
-)
+# The tables a batch writes, parents first (the registry's order); every one but the cells is
+# buffered as rows, with its Arrow schema read from the table itself.
+_WRITE_ORDER = FORCE_RETURN_TABLES.row_tables
+_CELLS = "return_cells"
+_SMALL_TABLES = tuple(t for t in _WRITE_ORDER if t.name != _CELLS)
 
 
 class RawWriter:
@@ -58,10 +47,10 @@ class RawWriter:
         self._con = con
         self.schemas: dict[str, pa.Schema] = {}
         for table in _SMALL_TABLES:
-            self.schemas[table] = con.sql(f"select * from {table} limit 0").to_arrow_table().schema
-        self.stored = stored_return_ids(con)
+            self.schemas[table.name] = con.sql(table.sql.select_empty).to_arrow_table().schema
+        self.stored = store.stored_ids(con, FORCE_RETURN_TABLES)
         self.pending_ids: set[str] = set()
-        self.rows: dict[str, list[dict]] = {table: [] for table in _SMALL_TABLES}
+        self.rows: dict[str, list[dict]] = {table.name: [] for table in _SMALL_TABLES}
         self.cells: list[pa.Table] = []
         self.cell_count = 0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-writer")
@@ -86,13 +75,13 @@ class RawWriter:
         if return_id in self.pending_ids:
             self._write_buffer()
         if return_id in self.stored:
-            drop_return(self.connection(), return_id)
+            store.drop_id(self.connection(), FORCE_RETURN_TABLES, return_id)
             self.stored.discard(return_id)
 
     def replace_return(self, landing_folder: str, parsed: ParsedReturn) -> None:
         m = parsed.manifest
         self.drop_return(m.return_id)
-        self.rows["raw.force_returns"].append(
+        self.rows["force_returns"].append(
             {
                 "return_id": m.return_id,
                 "landing_folder": landing_folder,
@@ -104,19 +93,19 @@ class RawWriter:
                 "data_origin": m.data_origin,
                 "notes": m.notes,
                 "content_sha256": parsed.content_sha256,
-                "loaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                "loaded_at": store.now(),
             }
         )
-        self.rows["raw.return_supersessions"] += [
+        self.rows["return_supersessions"] += [
             {"return_id": m.return_id, "supersedes_return_id": earlier} for earlier in m.supersedes
         ]
         for f in parsed.files:
-            self.rows["raw.return_files"].append(
-                {name: f[name] for name in self.schemas["raw.return_files"].names}
+            self.rows["return_files"].append(
+                {name: f[name] for name in self.schemas["return_files"].names}
             )
             markers = [(marker, "suppressed") for marker in f["suppression_markers"]]
             markers += [(marker, "nil") for marker in f["nil_markers"]]
-            self.rows["raw.return_suppression_markers"] += [
+            self.rows["return_suppression_markers"] += [
                 {
                     "return_id": f["return_id"],
                     "source_file": f["source_file"],
@@ -145,7 +134,7 @@ class RawWriter:
             if rows
         }
         if self.cells:
-            batch["raw.return_cells"] = pa.concat_tables(self.cells)
+            batch[_CELLS] = pa.concat_tables(self.cells)
         for rows in self.rows.values():
             rows.clear()
         self.cells = []
@@ -159,14 +148,10 @@ class RawWriter:
 
 def _append_all(con: duckdb.DuckDBPyConnection, batch: dict[str, pa.Table]) -> None:
     for table in _WRITE_ORDER:
-        rows = batch.get(table)
+        rows = batch.get(table.name)
         if rows is None:
             continue
         if rows.num_rows > DUCKDB_ROW_GROUP_ROWS:
             chunks = rows.combine_chunks().to_batches(max_chunksize=DUCKDB_ROW_GROUP_ROWS)
             rows = pa.Table.from_batches(chunks, schema=rows.schema)
-        con.register("raw_rows", rows)
-        try:
-            con.execute(f"insert into {table} by name select * from raw_rows")
-        finally:
-            con.unregister("raw_rows")
+        store.append(con, table, rows)
