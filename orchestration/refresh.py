@@ -80,7 +80,7 @@ def run_refresh(
             if not e.passed
         ]
         problems += [
-            f"step {event.step_key} failed: {_root_cause(event.event_specific_data.error)}"
+            f"step {event.step_key} failed: {_root_cause(event.step_failure_data.error)}"
             for event in result.get_step_failure_events()
         ]
         published = any(

@@ -403,15 +403,15 @@ def test_no_value_is_spliced_into_sql_text():
         constants = _constants(tree)
         parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
         for call in ast.walk(tree):
-            if not (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and call.func.attr in _SQL_CALLS
-                and call.args
-            ):
+            if not isinstance(call, ast.Call):
+                continue
+            if isinstance(call.func, ast.Attribute) and call.func.attr in _SQL_CALLS and call.args:
+                sql = call.args[0]
+            elif isinstance(call.func, ast.Name) and call.func.id == "scalar" and call.args[1:]:
+                sql = call.args[1]  # orchestration.lib.sql.scalar(con, query, parameters)
+            else:
                 continue
             calls += 1
-            sql = call.args[0]
             where = f"{source.name}:{call.lineno}"
             if isinstance(sql, ast.Constant):
                 assert isinstance(sql.value, str), where

@@ -18,7 +18,11 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.ingest.assets import landed_return
-from orchestration.defs.ingest.partitions import RETURN_PARTITIONS, landing_partition_keys
+from orchestration.defs.ingest.partitions import (
+    RETURN_PARTITIONS,
+    RETURN_PARTITIONS_NAME,
+    landing_partition_keys,
+)
 from orchestration.defs.resources import WarehouseConfig
 from orchestration.lib.fingerprint import stat_fingerprint
 
@@ -99,7 +103,7 @@ def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseConf
     settings = warehouse.settings
     state = landing_state(settings.landing, settings.home_office)
     returns = state["returns"]
-    existing = context.instance.get_dynamic_partitions(RETURN_PARTITIONS.name)
+    existing = context.instance.get_dynamic_partitions(RETURN_PARTITIONS_NAME)
     added = [key for key in returns if key not in existing]
     removed = [key for key in existing if key not in returns]
     changed = [key for key, fp in returns.items() if previous["returns"].get(key) != fp]
@@ -119,7 +123,9 @@ def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseConf
         run_requests = [dg.RunRequest(job_name=refresh_job.name, run_key=run_key)]
     else:
         run_requests = []
-    partition_requests = []
+    partition_requests: list[
+        dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest
+    ] = []
     if added:
         partition_requests.append(RETURN_PARTITIONS.build_add_request(added))
     if removed:

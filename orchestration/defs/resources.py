@@ -81,7 +81,8 @@ def resources_for(settings: WarehouseSettings) -> dict[str, Any]:
     return {
         "warehouse": WarehouseConfig.from_settings(settings),
         "dbt": DbtCoreCli(
-            project_dir=DBT_PROJECT,
+            # DbtCliResource's validator takes a DbtProject; its field is typed str.
+            project_dir=DBT_PROJECT,  # type: ignore[arg-type]
             profiles_dir=str(lib_settings.DBT_PROJECT_DIR),
             dbt_executable=lib_settings.DBT_EXECUTABLE,
         ),

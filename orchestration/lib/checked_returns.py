@@ -27,6 +27,7 @@ import duckdb
 from orchestration.lib.fingerprint import files_fingerprint
 from orchestration.lib.settings import REPO_ROOT
 from orchestration.lib.sources.force_returns.manifest import RETURN_ID_PATTERN
+from orchestration.lib.sql import scalar
 
 # The checks that must have passed in a run before its returns count as checked.
 CELL_ASSET = "staging/stg_force_returns__cells"
@@ -91,14 +92,14 @@ def mark_unchecked(con: duckdb.DuckDBPyConnection, dbt_fingerprint: str) -> tupl
         "create or replace table audit.cell_check_filter as select ?::varchar as filter",
         [_filter_sql(con)],
     )
-    unchecked = con.execute("select count(*) from audit.unchecked_returns").fetchone()[0]
-    total = con.execute("select count(*) from audit.check_scope").fetchone()[0]
+    unchecked = scalar(con, "select count(*) from audit.unchecked_returns")
+    total = scalar(con, "select count(*) from audit.check_scope")
     return unchecked, total
 
 
 def scope_sql(con: duckdb.DuckDBPyConnection) -> str:
     """The filter mark_unchecked wrote for this refresh's cell checks."""
-    return con.execute("select filter from audit.cell_check_filter").fetchone()[0]
+    return scalar(con, "select filter from audit.cell_check_filter")
 
 
 def _filter_sql(con: duckdb.DuckDBPyConnection) -> str:
@@ -108,7 +109,7 @@ def _filter_sql(con: duckdb.DuckDBPyConnection) -> str:
     1.2 s for one return's cells at 1e7). Ids are validated to the manifest's pattern, which has
     no quote, so the literals are safe."""
     ids = [r for (r,) in con.execute("select return_id from audit.unchecked_returns").fetchall()]
-    if len(ids) == con.execute("select count(*) from audit.check_scope").fetchone()[0]:
+    if len(ids) == scalar(con, "select count(*) from audit.check_scope"):
         return "true"
     for return_id in ids:
         if not re.fullmatch(RETURN_ID_PATTERN, return_id):

@@ -1,5 +1,7 @@
 """Parse the force returns in the landing folder into the raw schema of the build database."""
 
+from typing import Any
+
 import dagster as dg
 
 from orchestration.defs.ingest.partitions import RETURN_PARTITIONS
@@ -71,7 +73,7 @@ def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseCon
         )
     context.log.info(f"landing {settings.landing}: {report.summary()}")
     for table in (t.name for t in FORCE_RETURN_TABLES.asset_tables):
-        metadata = {
+        metadata: dict[str, Any] = {
             "returns_parsed": len(report.parsed),
             "returns_unchanged": len(report.unchanged),
         }

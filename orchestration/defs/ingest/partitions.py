@@ -9,7 +9,8 @@ import dagster as dg
 
 from orchestration.lib.sources.force_returns.manifest import return_folders
 
-RETURN_PARTITIONS = dg.DynamicPartitionsDefinition(name="force_returns")
+RETURN_PARTITIONS_NAME = "force_returns"
+RETURN_PARTITIONS = dg.DynamicPartitionsDefinition(name=RETURN_PARTITIONS_NAME)
 
 
 def landing_partition_keys(landing: Path) -> list[str]:

@@ -23,7 +23,7 @@ import duckdb
 
 from orchestration.lib import atomic
 from orchestration.lib.settings import REPO_ROOT
-from orchestration.lib.sql import read_sql
+from orchestration.lib.sql import read_sql, scalar
 
 KEEP_VERSIONS = 5
 _STAMP = re.compile(r"^\d{8}T\d{6}\d{6}Z$")
@@ -159,9 +159,7 @@ def publish(
             con.execute("drop schema if exists audit cascade")
             _stamp(con, publication_id, now, inputs, checks)
             tables = _mart_tables(con)
-            counts = {
-                t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables
-            }
+            counts = {t: scalar(con, f'select count(*) from marts."{t}"') for t in tables}
             _export_parquet(con, tables, published.parent / "parquet")
             con.execute("checkpoint")
         _fsync(tmp)

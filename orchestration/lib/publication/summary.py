@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lib.sql import read_sql
+from orchestration.lib.sql import read_sql, scalar
 
 
 def _missing(value: Any) -> bool:
@@ -72,7 +72,7 @@ def return_coverage_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         period: dict(zip(columns, rest, strict=True))
         for period, *rest in con.execute(read_sql(__package__, "coverage_by_period")).fetchall()
     }
-    quarantined = con.execute("select count(*) from raw.quarantined_returns").fetchone()[0]
+    quarantined = scalar(con, "select count(*) from raw.quarantined_returns")
     return {"periods": periods, "quarantined_returns": int(quarantined)}
 
 

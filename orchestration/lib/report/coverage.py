@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -74,11 +75,11 @@ def period_months(period: str, coverage: pd.DataFrame) -> list[dt.date]:
     return [_add_months(first, i) for i in range(span)]
 
 
-def _optional_int(value: object) -> int | None:
+def _optional_int(value: Any) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _optional_float(value: object) -> float | None:
+def _optional_float(value: Any) -> float | None:
     return None if pd.isna(value) else float(value)
 
 

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.lib.report.errors import ReportError
-from orchestration.lib.sql import read_sql
+from orchestration.lib.sql import read_sql, scalar
 
 REQUIRED_TABLES = (
     "rates_by_region_offence",
@@ -69,7 +69,7 @@ def load_report_data(warehouse: Path) -> ReportData:
                     f"{warehouse} has no marts.{', marts.'.join(missing)}; "
                     "refresh it with this version of the warehouse"
                 )
-            period = con.execute(LATEST_PERIOD_SQL).fetchone()[0]
+            period = scalar(con, LATEST_PERIOD_SQL)
             if period is None:
                 raise ReportError(f"{warehouse}: marts.rates_by_region_offence is empty")
             periods = [
@@ -80,9 +80,7 @@ def load_report_data(warehouse: Path) -> ReportData:
             ]
             published_at = None
             if ("meta", "publication") in tables:
-                published_at = con.execute(
-                    "select max(published_at) from meta.publication"
-                ).fetchone()[0]
+                published_at = scalar(con, "select max(published_at) from meta.publication")
             return ReportData(
                 period=period,
                 periods=periods,

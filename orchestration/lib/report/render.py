@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -72,15 +73,15 @@ class HeadlineCard:
     synthetic: bool
 
 
-def pct(value: object, digits: int = 1) -> str:
+def pct(value: Any, digits: int = 1) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value) * 100:.{digits}f}%"
 
 
-def _num(value: object) -> str:
+def _num(value: Any) -> str:
     return "—" if pd.isna(value) else f"{int(value):,}"
 
 
-def _figure(value: object, unit: str) -> str:
+def _figure(value: Any, unit: str) -> str:
     if pd.isna(value):
         return "—"
     return pct(value) if unit == "share" else f"{float(value):.2f}×"

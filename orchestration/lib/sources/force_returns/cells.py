@@ -129,7 +129,7 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
         if name and name not in index:
             index[name] = i
     cols = spec.columns
-    dimension_columns = [cols.column(d) for d in DIMENSIONS if cols.column(d)]
+    dimension_columns = [c for d in DIMENSIONS if (c := cols.column(d))]
     count_columns = [cols.count] if cols.count else []
     _require(grid, spec, index, dimension_columns + count_columns + list(spec.skip_rows_matching))
 
@@ -148,12 +148,13 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
 
     fixed: dict[str, pa.Array] = {}
     for dim in DIMENSIONS:
-        if cols.column(dim) is not None:
-            fixed[dim] = table[f"c{index[cols.column(dim)]}"].combine_chunks()
+        if (source := cols.column(dim)) is not None:
+            fixed[dim] = table[f"c{index[source]}"].combine_chunks()
         elif dim not in spec.wide_by:
             fixed[dim] = constant(cols.value(dim))
 
     if spec.layout == "long":
+        assert cols.count is not None  # the manifest requires it for a long layout
         pieces = [_piece(table, fixed, index[cols.count], cols.count)]
     else:
         not_values = (

@@ -10,8 +10,9 @@ import datetime as dt
 import re
 import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -346,7 +347,7 @@ def _find_model(annotation: object) -> type[BaseModel] | None:
     return None
 
 
-def _describe(err: dict) -> str:
+def _describe(err: Mapping[str, Any]) -> str:
     loc = tuple(err["loc"])
     key = ".".join(str(p) for p in loc) or "(top level)"
     message = str(err["msg"]).removeprefix("Value error, ")

@@ -241,7 +241,8 @@ def with_iso_months(
     the return's period. A file holds few distinct month strings, so each is parsed once. Returns
     the cells and up to `limit` errors (one per distinct bad month string)."""
     distinct = pc.unique(cells["month_raw"])
-    iso, errors = [], []
+    iso: list[str | None] = []
+    errors: list[ReadError] = []
     expected = (
         f"a month in {spec.month_format!r} within {manifest.period.start}..{manifest.period.end}"
     )

@@ -7,6 +7,7 @@ import duckdb
 
 from orchestration.lib.landing import store
 from orchestration.lib.landing.tables import FORCE_RETURN_TABLES
+from orchestration.lib.sql import scalar
 
 # Bump when a raw table's columns change: an older raw schema in a build database is dropped and
 # every return re-parsed (raw is derived from the landing folder, so nothing is lost).
@@ -26,9 +27,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     if tables:
         version = None
         if "schema_version" in tables:
-            version = con.execute("select max(version) from raw.schema_version").fetchone()[0]
+            version = scalar(con, "select max(version) from raw.schema_version")
         if version != RAW_SCHEMA_VERSION:
             con.execute("drop schema raw cascade")
     store.create_tables(con, FORCE_RETURN_TABLES)
-    if con.execute("select count(*) from raw.schema_version").fetchone()[0] == 0:
+    if scalar(con, "select count(*) from raw.schema_version") == 0:
         con.execute("insert into raw.schema_version values (?)", [RAW_SCHEMA_VERSION])

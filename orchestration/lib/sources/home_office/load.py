@@ -21,6 +21,7 @@ from orchestration.lib.sources.force_returns.readers import DEFAULT_LIMITS
 from orchestration.lib.sources.home_office.manifest import MANIFEST_NAME
 from orchestration.lib.sources.home_office.raw_tables import replace_dataset
 from orchestration.lib.sources.home_office.read import ParsedDataset, read_dataset
+from orchestration.lib.sql import scalar
 
 
 @dataclass
@@ -69,5 +70,5 @@ def load_home_office(
         connection=lambda: con,
     )
     report = store.in_transaction(con, lambda: load(source, HomeOfficeLoadReport(), log))
-    report.cells = con.execute("select count(*) from raw.home_office_cells").fetchone()[0]
+    report.cells = scalar(con, "select count(*) from raw.home_office_cells")
     return report

@@ -235,6 +235,7 @@ def dataset_cells(grid: Grid, m: HomeOfficeManifest) -> pa.Table:
         )
 
     if m.kind == "open_data_long":
+        assert cols.arrests is not None  # the manifest requires it for the open data table
         i = index[cols.arrests]
         pieces = [piece(i, header[i], column(cols.offence_group), False)]
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from orchestration.lib.sources.force_returns.readers.zip_guard import ZIP_SUFFIX
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".xls"}
 
 
-def _text_columns(values: list[list[object]]) -> pa.Table:
+def _text_columns(values: Sequence[Sequence[object]]) -> pa.Table:
     """Spreadsheet values (str, float, int, bool, date, datetime, ...) as text columns: numpy turns
     every value into text in one pass, then Arrow fixes the forms per column: whole numbers without
     '.0', midnight datetimes as dates, other datetimes in ISO form, whitespace trimmed."""
