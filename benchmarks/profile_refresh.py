@@ -33,33 +33,37 @@ NAMED = [
     ("whole refresh (import + load + run)", r"profile_refresh\.py:_refresh$"),
     ("all imports (any module, cumulative)", r"^<frozen importlib\._bootstrap>:_find_and_load$"),
     ("import orchestration.refresh (dagster)", r"profile_refresh\.py:_import_refresh$"),
-    ("load definitions (defs())", r"orchestration/definitions\.py:defs$"),
-    ("  dbt manifest check / dbt parse", r"defs/dbt_project\.py:ensure_manifest$"),
+    ("load definitions (build_definitions())", r"orchestration/definitions\.py:build_definitions$"),
+    ("  dbt manifest check / dbt parse", r"lib/dbt_project\.py:ensure_manifest$"),
     ("job.execute_in_process", r"dagster/_core/definitions/job_definition\.py:execute_in_process$"),
-    ("  step raw_force_returns (ingest)", r"defs/ingest\.py:raw_force_returns$"),
-    ("    return_fingerprint (sha256)", r"returns/parse\.py:return_fingerprint$"),
-    ("    load_manifest", r"returns/manifest\.py:load_manifest$"),
+    ("  step raw_force_returns (ingest)", r"defs/ingest/assets\.py:raw_force_returns$"),
+    ("    return_fingerprint (sha256)", r"force_returns/parse\.py:return_fingerprint$"),
+    ("    load_manifest", r"force_returns/manifest\.py:load_manifest$"),
     ("      yaml.safe_load (pure-Python loader)", r"yaml/__init__\.py:safe_load$"),
-    ("    readers.read_grid", r"returns/readers/__init__\.py:read_grid$"),
-    ("      readers.csv_text.read_csv", r"returns/readers/csv_text\.py:read_csv$"),
+    ("    readers.read_grid", r"force_returns/readers/__init__\.py:read_grid$"),
+    ("      readers.csv_text.read_csv", r"force_returns/readers/csv_text\.py:read_csv$"),
     ("        csv.Sniffer.sniff", r"csv\.py:sniff$"),
-    ("        per-row loop (csv rows + strip)", r"returns/readers/csv_text\.py:<listcomp>$", max),
+    (
+        "        per-row loop (csv rows + strip)",
+        r"force_returns/readers/csv_text\.py:<listcomp>$",
+        max,
+    ),
     (
         "      readers.spreadsheet.read_spreadsheet",
-        r"returns/readers/spreadsheet\.py:read_spreadsheet$",
+        r"force_returns/readers/spreadsheet\.py:read_spreadsheet$",
     ),
-    ("    canonical.canonical_cells", r"returns/canonical\.py:canonical_cells$"),
-    ("      per-row padding / pyarrow lists", r"returns/canonical\.py:<(listcomp|dictcomp)>$"),
-    ("    parse._check_counts", r"returns/parse\.py:_check_counts$"),
-    ("    parse._with_iso_months", r"returns/parse\.py:_with_iso_months$"),
+    ("    cells.canonical_cells", r"force_returns/cells\.py:canonical_cells$"),
+    ("      per-row padding / pyarrow lists", r"force_returns/cells\.py:<(listcomp|dictcomp)>$"),
+    ("    parse.bad_count_errors", r"force_returns/parse\.py:bad_count_errors$"),
+    ("    parse.with_iso_months", r"force_returns/parse\.py:with_iso_months$"),
     # The inserts run on RawWriter's worker thread, which cProfile does not see: the main
     # thread's wait for them is the figure here.
-    ("    RawWriter.replace_return (buffering)", r"returns/raw_writer\.py:replace_return$"),
-    ("    RawWriter.connection (waits for inserts)", r"returns/raw_writer\.py:connection$"),
-    ("      raw_store.drop_return (deletes)", r"returns/raw_store\.py:drop_return$"),
-    ("    Dagster log per return (progress)", r"defs/ingest\.py:progress$"),
-    ("  step dbt_models (dbt build)", r"defs/transform\.py:dbt_models$"),
-    ("  step warehouse_docs (dbt docs generate)", r"defs/docs\.py:warehouse_docs$"),
+    ("    RawWriter.replace_return (buffering)", r"force_returns/raw_writer\.py:replace_return$"),
+    ("    RawWriter.connection (waits for inserts)", r"force_returns/raw_writer\.py:connection$"),
+    ("      store.drop_id (deletes)", r"landing/store\.py:drop_id$"),
+    ("    quarantine (one path, every source)", r"landing/loader\.py:quarantine$"),
+    ("  step dbt_models (dbt build)", r"defs/dbt/assets\.py:dbt_models$"),
+    ("  step warehouse_docs (dbt docs generate)", r"defs/publication/docs\.py:warehouse_docs$"),
     ("    DbtCliResource.cli (both, incl. adapter)", r"dagster_dbt/core/resource\.py:cli$"),
     (
         "      dagster-dbt adapter start-up",
@@ -69,7 +73,7 @@ NAMED = [
         "    waiting on dbt subprocess stdout",
         r"dagster_dbt/core/dbt_cli_invocation\.py:_stream_stdout$",
     ),
-    ("  GX checks (all asset checks)", r"defs/quality_checks\.py:_check$"),
+    ("  GX checks (all asset checks)", r"defs/checks/great_expectations\.py:_check$"),
     ("    DuckDB -> pandas (relation.df())", r"<built-in method _duckdb\.df>"),
     ("    validate_frame", r"expectations/runner\.py:validate_frame$"),
     ("      GX import (in first suite build)", r"expectations/_gx\.py:gx$"),
@@ -77,7 +81,7 @@ NAMED = [
         "      GX validate (all suites)",
         r"great_expectations/datasource/fluent/interfaces\.py:validate$",
     ),
-    ("  step published_warehouse", r"defs/publication\.py:published_warehouse$"),
+    ("  step published_warehouse", r"defs/publication/assets\.py:published_warehouse$"),
 ]
 
 
@@ -89,7 +93,9 @@ def _import_refresh():
 
 def _refresh():
     refresh = _import_refresh()
-    return refresh.run_refresh(log_level="ERROR")
+    from orchestration.cli import settings_from_environment
+
+    return refresh.run_refresh(settings_from_environment(), log_level="ERROR")
 
 
 def _key(func: tuple) -> str:
