@@ -235,6 +235,13 @@ def refresh_env(code: Path, dagster_home: Path | None) -> dict:
     return env
 
 
+_BUILD_VARS = (
+    "from orchestration.cli import settings_from_environment as s; "
+    "from orchestration.lib.dbt_project import build_vars, project_fingerprint as f; "
+    "print(build_vars(s(), f()))"
+)
+
+
 def warm_up(code: Path, landing: Path, published: Path) -> float:
     """Not timed as part of the refresh: compile the code's bytecode and `dbt parse` with the
     build database path this warehouse will use, so the timed refresh runs in a warm environment
@@ -249,14 +256,25 @@ def warm_up(code: Path, landing: Path, published: Path) -> float:
         [sys.executable, "-c", "import orchestration.definitions"], env=env, cwd=code, check=False
     )
     project = code / "dbt_project"
+    # Code that passes dbt its settings as --vars (orchestration/lib/dbt_project.py): parse with the
+    # same vars in the build's own target folder, so the refresh's partial parse is valid.
+    build_vars = subprocess.run(
+        [sys.executable, "-c", _BUILD_VARS], env=env, cwd=code, capture_output=True, text=True
+    )
+    if build_vars.returncode == 0 and build_vars.stdout.strip():
+        extra = ["--vars", build_vars.stdout.strip(), "--target-path", str(dbt_target(published))]
+    else:
+        extra = []
     subprocess.run(
         [str(VENV_BIN / "dbt"), "parse", "--quiet", "--project-dir", str(project)]
-        + ["--profiles-dir", str(project)],
+        + ["--profiles-dir", str(project), *extra],
         env=env,
         cwd=code,
         check=False,
     )
-    # The code keeps dbt's parse state beside the build database (older code: in dbt_project).
+    if extra:
+        return round(time.perf_counter() - t0, 1)
+    # Older code keeps dbt's parse state beside the build database, parsed in dbt_project.
     parsed = project / "target" / "partial_parse.msgpack"
     if parsed.exists():
         dbt_target(published).mkdir(parents=True, exist_ok=True)
