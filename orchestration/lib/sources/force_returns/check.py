@@ -96,8 +96,9 @@ else:
             }
             for r in (getattr(done.result, "results", None) or [])
         ]
-        steps.append({"error": None if done.exception is None else str(done.exception), "nodes": nodes})
-        if done.exception is not None or any(n["status"] == "error" for n in nodes):
+        error = None if done.exception is None else str(done.exception)
+        steps.append({"error": error, "nodes": nodes})
+        if error is not None or any(n["status"] == "error" for n in nodes):
             break
 with open(out, "w", encoding="utf-8") as fh:
     json.dump(steps, fh)
@@ -224,7 +225,11 @@ def _read_returns(
     returns: dict[str, _Return],
 ) -> list[Problem]:
     """Read every return folder and write those that read cleanly into raw, as a refresh loads
-    them: a return id already loaded from another folder stays with that folder."""
+    them: a return id already loaded from another folder stays with that folder.
+
+    With the parse and the writer ingest_landing uses, not ingest_landing itself: that always
+    pulls (a conditional download per `url:` file, so no --no-pull and no offline check), and
+    its fingerprints and quarantine table serve refreshes, not one throwaway database."""
     problems: list[Problem] = []
     loaded_ids: dict[str, str] = {}
     for folder in return_folders(landing):
