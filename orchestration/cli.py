@@ -225,7 +225,7 @@ def check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"{problem.severity.upper()}: {problem}")
     folders = [f.name for f in return_folders(landing)]
-    bad = sorted({p.return_folder for p in problems if p.severity == "error"})
+    bad = sorted({p.return_folder for p in problems if p.severity == "error" and p.return_folder})
     warnings = sum(p.severity == "warning" for p in problems)
     errors = sum(p.severity == "error" for p in problems)
     print(
@@ -233,7 +233,8 @@ def check(args: argparse.Namespace) -> int:
         f"{len(bad)} bad ({errors} error(s), {warnings} warning(s))"
         + (f"; bad: {', '.join(bad)}" if bad else "")
     )
-    return 1 if bad else 0
+    # An error of no return: the refresh's dbt tests could not run on the returns.
+    return 1 if errors else 0
 
 
 def report(args: argparse.Namespace) -> int:
@@ -290,9 +291,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p_check = commands.add_parser(
         "check",
-        help="validate the landing returns without publishing (no database is opened)",
-        description="Read every return in the landing folder as its manifest says and list every "
-        "problem (return, file, sheet, row, column). Exits 1 when any return is bad.",
+        help="validate the landing returns without publishing (in a temporary database)",
+        description="Read every return in the landing folder as its manifest says, run the "
+        "refresh's dbt tests on them in a temporary database, and list every problem (return, "
+        "file, sheet, row, column). Exits 1 when any return is bad.",
     )
     p_check.add_argument(
         "--landing", help="folder of returns (default: data/landing, or $WAREHOUSE_LANDING)"
