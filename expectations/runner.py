@@ -99,6 +99,7 @@ def _plain(value: Any) -> Any:
 def _failure(result: ExpectationValidationResult) -> dict[str, Any]:
     """One failed expectation: type, column(s), arguments, and what was observed."""
     config = result.expectation_config
+    assert config is not None  # GX sets it on every result of a suite it validated
     kwargs = dict(config.kwargs)
     columns = [kwargs[k] for k in _COLUMN_KWARGS if k in kwargs]
     detail = result.result or {}

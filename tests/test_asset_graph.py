@@ -55,9 +55,9 @@ def test_layers_read_the_layer_below_and_publication_waits_for_every_suite(graph
     from expectations.suites import SUITES
 
     staging = [k for k in graph if k.startswith("staging/stg_force_returns__")]
-    assert staging and all(
-        any(d.startswith("raw/") for d in graph[k]["deps"]) for k in staging
-    ), "staging reads raw"
+    assert staging and all(any(d.startswith("raw/") for d in graph[k]["deps"]) for k in staging), (
+        "staging reads raw"
+    )
     guarded = {f"{SUITES[name].table.replace('.', '/')}" for name in SUITES}
     assert guarded <= set(graph["published_warehouse"]["deps"])
     for name in SUITES:

@@ -55,8 +55,8 @@ def test_data_docs_index_lists_both_suites_and_marks_the_failure(results, tmp_pa
     assert "stg_force_returns__cells" in page and "rates_by_force_offence" in page
     # The plain summary (readable offline, where GX's script-built index table stays empty).
     text = _text(index)
-    assert "rates_by_force_offence marts.rates_by_force_offence 4 17 of 18 FAILED" in text
-    assert "stg_force_returns__cells staging.stg_force_returns__cells 3 10 of 10 Passed" in text
+    assert "rates_by_force_offence marts.rates_by_force_offence 4 9 of 10 FAILED" in text
+    assert "stg_force_returns__cells staging.stg_force_returns__cells 3 4 of 4 Passed" in text
 
     failing_pages = list(
         (tmp_path / "site" / "validations" / "rates_by_force_offence").rglob("*.html")
@@ -106,7 +106,7 @@ def test_check_metadata_has_rows_and_expectation_count():
     outcome = validate_frame("rates_by_force_offence", _force_rates())
     metadata = outcome.to_metadata()
     assert metadata["rows"] == 4
-    assert metadata["expectations"] == outcome.evaluated == 18
+    assert metadata["expectations"] == outcome.evaluated == 10
     assert metadata["table"] == "marts.rates_by_force_offence"
     assert "result" not in metadata
     json.dumps(metadata)
