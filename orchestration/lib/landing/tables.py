@@ -1,5 +1,5 @@
-"""Every table of the raw schema, once: its name, its columns, the source that writes it and the id
-column its rows are dropped by. The DDL, the statements the landing loader runs (landing/store.py),
+"""Every table of the raw schema, once: its name, the source that writes it and the id column its
+rows are dropped by; its columns in raw_tables/<name>.sql. The DDL, the statements the landing loader runs (landing/store.py),
 RawWriter's tables and the Dagster asset specs are all made from these declarations.
 
 The statements are made here, when the module is imported, from the names declared below (each
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Literal
+
+from orchestration.lib.sql import read_sql
 
 FORCE_RETURNS = "force_returns"
 HOME_OFFICE = "home_office"
@@ -40,7 +42,6 @@ class TableSql:
 class RawTable:
     name: str  # in the schema raw
     source: str  # FORCE_RETURNS or HOME_OFFICE
-    columns: str  # the column definitions of its `create table`
     # "rows": rows of loaded folders, dropped by `key` (the folder's return or dataset id);
     # "quarantine": the source's folders that could not be loaded, by `key` (the folder's name);
     # "meta": about raw itself, no key.
@@ -63,166 +64,26 @@ class RawTable:
 
     @property
     def ddl(self) -> str:
-        return f"create table if not exists raw.{self.name} ({self.columns});"
-
-
-# Where a count cell was read, on every cell of every source, after its return or dataset id.
-_CELL_LINEAGE = """
-    source_file varchar not null,
-    file_sha256 varchar not null,
-    sheet varchar,
-    source_row integer not null,
-    source_column varchar not null,
-    source_header varchar,"""
-
-
-def _quarantine(name: str, source: str, folder_column: str) -> RawTable:
-    """A source's quarantine: what the landing loader records of a folder it cannot load."""
-    columns = f"""
-    {folder_column} varchar primary key,
-    content_sha256 varchar not null,
-    error varchar not null,
-    quarantined_at timestamp not null
-"""
-    return RawTable(name, source, columns, role="quarantine", key=folder_column)
+        """Its `create table if not exists`, from raw_tables/<name>.sql."""
+        return read_sql(f"{__package__}.raw_tables", self.name)
 
 
 # Parents first: a source's row tables are written in this order and dropped in the reverse one.
+# Each table's columns are in raw_tables/<name>.sql.
 RAW_TABLES: tuple[RawTable, ...] = (
     # -- force returns ---------------------------------------------------------------------------
-    RawTable(
-        "schema_version",
-        FORCE_RETURNS,
-        role="meta",
-        columns="version integer not null",
-    ),
-    RawTable(
-        "force_returns",
-        FORCE_RETURNS,
-        key="return_id",
-        columns="""
-    return_id varchar primary key,
-    landing_folder varchar not null,
-    force varchar not null,
-    reference varchar not null,
-    received varchar not null,
-    period_start varchar not null,
-    period_end varchar not null,
-    data_origin varchar not null,
-    notes varchar,
-    content_sha256 varchar not null,
-    loaded_at timestamp not null
-""",
-    ),
-    RawTable(
-        "return_supersessions",
-        FORCE_RETURNS,
-        key="return_id",
-        columns="""
-    return_id varchar not null,
-    supersedes_return_id varchar not null
-""",
-    ),
-    RawTable(
-        "return_files",
-        FORCE_RETURNS,
-        key="return_id",
-        columns="""
-    return_id varchar not null,
-    source_file varchar not null,
-    file_sha256 varchar not null,
-    sheet varchar,
-    source_url varchar,
-    layout varchar not null,
-    suppressed_lower integer not null,
-    suppressed_upper integer not null,
-    cell_count bigint not null
-""",
-    ),
-    # meaning: 'suppressed' (a small count withheld) or 'nil' (zero)
-    RawTable(
-        "return_suppression_markers",
-        FORCE_RETURNS,
-        key="return_id",
-        columns="""
-    return_id varchar not null,
-    source_file varchar not null,
-    sheet varchar,
-    marker varchar not null,
-    meaning varchar not null
-""",
-    ),
-    RawTable(
-        "return_cells",
-        FORCE_RETURNS,
-        key="return_id",
-        columns=f"""
-    return_id varchar not null,{_CELL_LINEAGE}
-    month_raw varchar,
-    month varchar,
-    offence_raw varchar,
-    nationality_raw varchar,
-    sex_raw varchar,
-    age_band_raw varchar,
-    count_raw varchar
-""",
-    ),
-    _quarantine("quarantined_returns", FORCE_RETURNS, "landing_folder"),
+    RawTable("schema_version", FORCE_RETURNS, role="meta"),
+    RawTable("force_returns", FORCE_RETURNS, key="return_id"),
+    RawTable("return_supersessions", FORCE_RETURNS, key="return_id"),
+    RawTable("return_files", FORCE_RETURNS, key="return_id"),
+    RawTable("return_suppression_markers", FORCE_RETURNS, key="return_id"),
+    RawTable("return_cells", FORCE_RETURNS, key="return_id"),
+    RawTable("quarantined_returns", FORCE_RETURNS, role="quarantine", key="landing_folder"),
     # -- Home Office datasets --------------------------------------------------------------------
-    RawTable(
-        "home_office_datasets",
-        HOME_OFFICE,
-        key="dataset_id",
-        columns="""
-    dataset_id varchar primary key,
-    dataset_folder varchar not null,
-    kind varchar not null,
-    title varchar not null,
-    publisher varchar not null,
-    publication varchar,
-    url varchar,
-    data_origin varchar not null,
-    notes varchar,
-    source_file varchar not null,
-    file_sha256 varchar not null,
-    sheet varchar,
-    cell_count bigint not null,
-    content_sha256 varchar not null,
-    loaded_at timestamp not null
-""",
-    ),
-    # meaning: 'not_available' or 'nil'
-    RawTable(
-        "home_office_markers",
-        HOME_OFFICE,
-        key="dataset_id",
-        columns="""
-    dataset_id varchar not null,
-    marker varchar not null,
-    meaning varchar not null
-""",
-    ),
-    RawTable(
-        "home_office_cells",
-        HOME_OFFICE,
-        key="dataset_id",
-        columns=f"""
-    dataset_id varchar not null,{_CELL_LINEAGE}
-    financial_year_raw varchar,
-    period varchar,
-    geocode_raw varchar,
-    force_name_raw varchar,
-    force_name varchar,
-    region_raw varchar,
-    offence_group_raw varchar,
-    is_offence_total boolean not null,
-    gender_raw varchar,
-    ethnicity_raw varchar,
-    age_group_raw varchar,
-    arrests_raw varchar
-""",
-    ),
-    _quarantine("home_office_quarantined", HOME_OFFICE, "dataset_folder"),
+    RawTable("home_office_datasets", HOME_OFFICE, key="dataset_id"),
+    RawTable("home_office_markers", HOME_OFFICE, key="dataset_id"),
+    RawTable("home_office_cells", HOME_OFFICE, key="dataset_id"),
+    RawTable("home_office_quarantined", HOME_OFFICE, role="quarantine", key="dataset_folder"),
 )
 
 

@@ -14,13 +14,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.lib.sources.force_returns.manifest import DIMENSIONS, HEADER_JOIN, FileSpec
-from orchestration.lib.sources.force_returns.readers import Grid, ReadError, column_letter
+from orchestration.lib.sources.force_returns.readers import (
+    LINEAGE_FIELDS,
+    Grid,
+    ReadError,
+    column_letter,
+)
 
 CELL_SCHEMA = pa.schema(
     [
-        ("source_row", pa.int32()),
-        ("source_column", pa.string()),
-        ("source_header", pa.string()),
+        *LINEAGE_FIELDS,
         ("month_raw", pa.string()),
         ("offence_raw", pa.string()),
         ("nationality_raw", pa.string()),

@@ -88,6 +88,12 @@ class Suppression(_Strict):
         return self
 
 
+def _inside_folder(name: str) -> bool:
+    """A relative file name that stays inside its folder: no absolute path, `..` or backslash."""
+    path = PurePosixPath(name)
+    return not (path.is_absolute() or ".." in path.parts or "\\" in name or not path.name)
+
+
 class Columns(_Strict):
     """Which header names hold each dimension; a fixed `*_value` stands in for an absent column."""
 
@@ -170,10 +176,7 @@ class FileSpec(_Strict):
     @field_validator("path")
     @classmethod
     def _relative_inside(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        path = PurePosixPath(value)
-        if path.is_absolute() or ".." in path.parts or "\\" in value or not path.name:
+        if value is not None and not _inside_folder(value):
             raise ValueError(f"expected a file name inside the return folder, got {value!r}")
         return value
 

@@ -20,9 +20,11 @@ from orchestration.lib.fingerprint import folder_fingerprint, sha256_of
 from orchestration.lib.settings import ReadLimits
 from orchestration.lib.sources.force_returns.readers import (
     DEFAULT_LIMITS,
+    LINEAGE_FIELDS,
     Grid,
     ReadError,
     column_letter,
+    place,
     read_grid,
 )
 from orchestration.lib.sources.home_office.manifest import (
@@ -34,9 +36,7 @@ from orchestration.lib.sources.home_office.manifest import (
 
 CELL_SCHEMA = pa.schema(
     [
-        ("source_row", pa.int32()),
-        ("source_column", pa.string()),
-        ("source_header", pa.string()),
+        *LINEAGE_FIELDS,
         ("financial_year_raw", pa.string()),
         ("period", pa.string()),
         ("geocode_raw", pa.string()),
@@ -51,7 +51,6 @@ CELL_SCHEMA = pa.schema(
         ("arrests_raw", pa.string()),
     ]
 )
-LINEAGE_FIELDS = ["dataset_id", "source_file", "file_sha256", "sheet"]
 # A count: digits, optionally with thousands separators as published (1,234).
 _COUNT = r"^([0-9]+|[0-9]{1,3}(,[0-9]{3})+)$"
 
@@ -77,14 +76,7 @@ class _GridSpec:
 def _where(
     m: HomeOfficeManifest, sheet: str | None, row: int | None = None, column: str | None = None
 ) -> str:
-    parts = [f"dataset {m.dataset_id}", f"file {m.file}"]
-    if sheet:
-        parts.append(f"sheet {sheet!r}")
-    if row is not None:
-        parts.append(f"row {row}")
-    if column is not None:
-        parts.append(f"column {column}")
-    return ", ".join(parts)
+    return place(f"dataset {m.dataset_id}, file {m.file}", sheet, row, column)
 
 
 def strip_footnotes(values: pa.Array, pattern: str) -> pa.Array:

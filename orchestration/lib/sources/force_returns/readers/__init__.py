@@ -31,10 +31,12 @@ from orchestration.lib.sources.force_returns.readers.csv_text import (
     read_csv,
 )
 from orchestration.lib.sources.force_returns.readers.grid import (
+    LINEAGE_FIELDS,
     Grid,
     ReadError,
     column_letter,
     file_name,
+    place,
 )
 from orchestration.lib.sources.force_returns.readers.limits import (
     DEFAULT_LIMITS,
@@ -59,6 +61,7 @@ __all__ = [
     "SPREADSHEET_SUFFIXES",
     "ZIP_RATIO_FROM_BYTES",
     "ZIP_SUFFIXES",
+    "LINEAGE_FIELDS",
     "Grid",
     "Limits",
     "ReadError",
@@ -66,6 +69,7 @@ __all__ = [
     "detect_delimiter",
     "detect_encoding",
     "limits_for",
+    "place",
     "ods_extents",
     "read_grid",
     "sheet_extent",

@@ -16,6 +16,25 @@ import pyarrow as pa
 
 from orchestration.lib.sources.force_returns.manifest import FileSpec
 
+# Where a count cell was read, first on every source's cells (after file, sha256 and sheet).
+LINEAGE_FIELDS = [
+    ("source_row", pa.int32()),
+    ("source_column", pa.string()),
+    ("source_header", pa.string()),
+]
+
+
+def place(first: str, sheet: str | None, row: int | None = None, column: str | None = None) -> str:
+    """Where a cell is, as every error names it: '<first>, sheet 'S', row R, column C'."""
+    parts = [first]
+    if sheet:
+        parts.append(f"sheet {sheet!r}")
+    if row is not None:
+        parts.append(f"row {row}")
+    if column is not None:
+        parts.append(f"column {column}")
+    return ", ".join(parts)
+
 
 class ReadError(ValueError):
     """A file that cannot be read as its manifest says, naming where: file, sheet, row, column."""
@@ -48,15 +67,8 @@ class ReadError(ValueError):
         column: str | None = None,
     ) -> ReadError:
         """An error at a place: the message reads 'file F, sheet 'S', row R, column C: detail'."""
-        parts = [f"file {file}"]
-        if sheet:
-            parts.append(f"sheet {sheet!r}")
-        if row is not None:
-            parts.append(f"row {row}")
-        if column is not None:
-            parts.append(f"column {column}")
         return cls(
-            f"{', '.join(parts)}: {detail}",
+            f"{place(f'file {file}', sheet, row, column)}: {detail}",
             file=file,
             sheet=sheet,
             row=row,

@@ -1,0 +1,7 @@
+-- raw.quarantined_returns: Return folders that could not be loaded, with the error (their last good load stays in use).
+create table if not exists raw.quarantined_returns (
+    landing_folder varchar primary key,
+    content_sha256 varchar not null,
+    error varchar not null,
+    quarantined_at timestamp not null
+);
