@@ -41,8 +41,8 @@ class ReadLimits:
 
 def build_db_path(published: Path) -> Path:
     """The private database a refresh builds in, beside the published file but never opened by
-    readers. Named like the published file: DuckDB names a file's catalog after it, and dbt's
-    staging views name their tables with that catalog, so they resolve in the published copy too."""
+    readers. Named like the published file, so that both open as the same catalog (DuckDB names it
+    after the file); the views dbt creates name no catalog (macros/relations_without_catalog.sql)."""
     return published.parent / f".build-{published.stem}" / published.name
 
 

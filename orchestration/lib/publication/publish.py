@@ -43,9 +43,8 @@ def versions_dir(published: Path) -> Path:
 
 
 def list_versions(published: Path) -> list[Path]:
-    """Earlier published versions, newest first: versions/<time>/<published name>. Each keeps the
-    published file's name because DuckDB names a file's catalog after it, and the views in it
-    (staging, marts.source_cells) name that catalog."""
+    """Earlier published versions, newest first: versions/<time>/<published name> (the published
+    file's name, so a kept version opens as the same catalog; its views name none)."""
     folder = versions_dir(published)
     if not folder.is_dir():
         return []
