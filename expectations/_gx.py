@@ -1,4 +1,4 @@
-"""The one place GX is imported: analytics off first, and only when a suite is built or run.
+"""The one place GX is imported, and only when a suite is built or run.
 
 Importing GX takes seconds of pure-Python work, so nothing imports it at module level. A refresh
 imports it in a background thread (``preload``) while the main thread only waits on the `dbt build`
@@ -9,7 +9,6 @@ measured, it delays loading the definitions by as much as it saves later.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from types import ModuleType
@@ -19,14 +18,14 @@ _preload_lock = threading.Lock()
 
 
 def _import() -> ModuleType:
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    # GX 1.24 sends no usage statistics (it has no analytics module), so nothing to switch off.
     import great_expectations
 
     return great_expectations
 
 
 def gx() -> ModuleType:
-    """The ``great_expectations`` module, imported with analytics disabled."""
+    """The ``great_expectations`` module."""
     if _preload is not None:
         _preload.join()  # a background import in progress: wait rather than import beside it
     return _import()
