@@ -125,3 +125,12 @@ def test_refresh_checks_cells_of_new_returns_only_and_records_them_when_publishe
     csv_path.write_text("\n".join(lines) + "\n")
     assert refresh(landing, warehouse).published
     assert state() == (["gwent-fy2023-24"], recorded)
+
+
+def test_checking_every_cell_asks_for_no_filter_and_still_records_the_returns(con):
+    checked_returns.mark_unchecked(con, "project-1")
+    checked_returns.record_checked(con)
+    checked_returns.mark_unchecked(con, "project-1", every_cell=True)
+    assert checked_returns.scope_sql(con) == "true"  # every cell, though all were checked
+    checked_returns.mark_unchecked(con, "project-1")
+    assert checked_returns.scope_sql(con) != "true"  # back to the unchecked ones (none)

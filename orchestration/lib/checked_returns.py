@@ -60,11 +60,14 @@ def checks_fingerprint(dbt_fingerprint: str) -> str:
     return files_fingerprint(REPO_ROOT, _CHECKS_CODE, seed=dbt_fingerprint)
 
 
-def mark_unchecked(con: duckdb.DuckDBPyConnection, dbt_fingerprint: str) -> tuple[int, int]:
+def mark_unchecked(
+    con: duckdb.DuckDBPyConnection, dbt_fingerprint: str, every_cell: bool = False
+) -> tuple[int, int]:
     """Snapshot the parsed returns and the checks fingerprint (audit.check_scope), and write
     audit.unchecked_returns: those whose cells have not passed the checks under that fingerprint,
     and audit.cell_check_filter: the filter on their cells (scope_sql) that the dbt tests
     (macros/cell_check_scope.sql) and the Great Expectations suite both apply.
+    With `every_cell`, the filter is `true`: every cell is checked this time.
     Returns (unchecked, all) return counts."""
     con.execute(_DDL)
     con.execute(
@@ -90,7 +93,7 @@ def mark_unchecked(con: duckdb.DuckDBPyConnection, dbt_fingerprint: str) -> tupl
     )
     con.execute(
         "create or replace table audit.cell_check_filter as select ?::varchar as filter",
-        [_filter_sql(con)],
+        ["true" if every_cell else _filter_sql(con)],
     )
     unchecked = scalar(con, "select count(*) from audit.unchecked_returns")
     total = scalar(con, "select count(*) from audit.check_scope")

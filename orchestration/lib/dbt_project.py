@@ -28,16 +28,18 @@ def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     return files_fingerprint(project_dir, source_files(project_dir))
 
 
-def build_vars(settings: WarehouseSettings, fingerprint: str) -> str:
+def build_vars(
+    settings: WarehouseSettings, fingerprint: str, scope_cell_checks: bool = True
+) -> str:
     """The `--vars` of a refresh's dbt commands: the build database (profiles.yml), the project's
-    fingerprint (incremental models' keys), and that row tests of the cells run only on returns
-    not checked yet (macros/cell_check_scope.sql). All constant between refreshes of an unchanged
+    fingerprint (incremental models' keys), and whether row tests of the cells run only on
+    returns not checked yet (macros/cell_check_scope.sql). All constant between refreshes of an unchanged
     project, so dbt's partial parsing, which any change of vars invalidates, stays valid."""
     return json.dumps(
         {
             "build_db": str(settings.build_db),
             "project_fingerprint": fingerprint,
-            "scope_cell_checks": True,
+            "scope_cell_checks": scope_cell_checks,
         },
         sort_keys=True,
     )

@@ -17,6 +17,9 @@ TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
 class DbtBuildConfig(dg.Config):
     """Run options of the dbt build (the launchpad's `ops.dbt_models.config`)."""
 
+    # Check every cell, not only those of returns not checked yet (the dbt tests get it as the
+    # var scope_cell_checks, the Great Expectations suite through audit.cell_check_filter).
+    check_every_cell: bool = False
     # Rebuild incremental models from scratch.
     full_refresh: bool = False
 
@@ -33,7 +36,9 @@ def dbt_models(
     settings = warehouse.settings
     fingerprint = project_fingerprint()
     with warehouse.connect_build() as con:
-        unchecked, total = checked_returns.mark_unchecked(con, fingerprint)
+        unchecked, total = checked_returns.mark_unchecked(
+            con, fingerprint, every_cell=config.check_every_cell
+        )
     context.log.info(f"cell checks run on {unchecked} of {total} returns (the others passed them)")
     # The GX checks run right after the build: import GX while this thread waits on dbt.
     preload_great_expectations()
@@ -44,7 +49,7 @@ def dbt_models(
         "--exclude-resource-type",
         "unit_test",
         "--vars",
-        build_vars(settings, fingerprint),
+        build_vars(settings, fingerprint, scope_cell_checks=not config.check_every_cell),
     ]
     if config.full_refresh:
         args.append("--full-refresh")
