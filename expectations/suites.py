@@ -64,6 +64,11 @@ def _a_at_least_b(column_a: str, column_b: str) -> Expectation:
     )
 
 
+def _inside(estimate: str, lower: str, upper: str) -> list[Expectation]:
+    """An estimate inside its own interval: lower <= estimate <= upper."""
+    return [_a_at_least_b(estimate, lower), _a_at_least_b(upper, estimate)]
+
+
 def _at_least_one_row() -> Expectation:
     return _gx().expectations.ExpectTableRowCountToBeBetween(min_value=1)
 
@@ -91,8 +96,7 @@ def _rate_expectations() -> list[Expectation]:
         _between("unknown_nationality_share", 0, 1),
         _between("rate_per_100k", 0, 100_000),
         # The exact Poisson interval must contain the rate it belongs to.
-        _a_at_least_b("rate_per_100k", "rate_ci_lower"),
-        _a_at_least_b("rate_ci_upper", "rate_per_100k"),
+        *_inside("rate_per_100k", "rate_ci_lower", "rate_ci_upper"),
         _between("population", 1, None),
         _between("months_covered", 1, 12),
     ]
@@ -123,8 +127,7 @@ def build_nationality_rate_ratios() -> gx.ExpectationSuite:
         [
             _at_least_one_row(),
             _between("rate_ratio", 0, None),
-            _a_at_least_b("rate_ratio", "rate_ratio_ci_lower"),
-            _a_at_least_b("rate_ratio_ci_upper", "rate_ratio"),
+            *_inside("rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper"),
             _between("population_coverage", 0, 1),
             _between("unknown_nationality_share", 0, 1),
         ],
@@ -138,8 +141,7 @@ def build_headline_figures() -> gx.ExpectationSuite:
         [
             _at_least_one_row(),
             _between("value", 0, None),
-            _a_at_least_b("value", "ci_lower"),
-            _a_at_least_b("ci_upper", "value"),
+            *_inside("value", "ci_lower", "ci_upper"),
             _between("forces_reporting", 0, FORCES_IN_ENGLAND_AND_WALES),
             _between("population_coverage", 0, 1),
             _between("unknown_nationality_share", 0, 1),

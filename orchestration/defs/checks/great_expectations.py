@@ -6,12 +6,10 @@ pandas (GX 1.x's SQL datasource fails on DuckDB; the pandas one works; expectati
 which dtypes and why). GX itself is imported in the background while `dbt build` runs
 (expectations/_gx.py). A failed check stops `published_warehouse`, so the published file stays as
 it was. Each check also stores its full validation result under <build dir>/gx_results/<run>/;
-once the warehouse is published, `expectations_docs` renders this refresh's results as GX Data
-Docs at <warehouse dir>/docs/gx/index.html (linked from the report).
+once the warehouse is published, `expectations_docs` (defs/publication/docs.py) renders this
+refresh's results as GX Data Docs at <warehouse dir>/docs/gx/index.html (linked from the report).
 """
 
-import shutil
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +17,6 @@ from dagster_dbt import get_asset_key_for_model
 
 from expectations.suites import SUITES
 from orchestration.defs.dbt.assets import dbt_models
-from orchestration.defs.publication.assets import published_warehouse
 from orchestration.defs.resources import WarehouseConfig
 from orchestration.lib import checked_returns
 
@@ -28,7 +25,7 @@ def results_root(warehouse: WarehouseConfig) -> Path:
     return warehouse.settings.build_db.parent / "gx_results"
 
 
-def _refresh_id(run: dg.DagsterRun) -> str:
+def refresh_id(run: dg.DagsterRun) -> str:
     """The refresh a run belongs to: a re-execution stores and reads the original run's results."""
     return run.root_run_id or run.run_id
 
@@ -56,7 +53,7 @@ def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
         with warehouse.connect_build(read_only=True) as con:
             frame = read_frame(con, suite_name, checked_returns.scope_sql(con) if scoped else None)
         outcome = validate_frame(suite_name, frame)
-        run_id = _refresh_id(context.run)
+        run_id = refresh_id(context.run)
         save_result(outcome, results_root(warehouse) / run_id, run_name=run_id)
         return dg.AssetCheckResult(
             passed=outcome.success,
@@ -71,43 +68,3 @@ def _gx_check(suite_name: str) -> dg.AssetChecksDefinition:
 
 
 gx_checks = [_gx_check(name) for name in SUITES]
-
-
-@dg.asset(
-    deps=[published_warehouse],
-    group_name="publication",
-    kinds={"greatexpectations", "html"},
-    description="Great Expectations Data Docs of this refresh's suites, at <warehouse dir>/docs/gx/.",
-)
-def expectations_docs(
-    context: dg.AssetExecutionContext, warehouse: WarehouseConfig
-) -> dg.MaterializeResult:
-    from expectations.docs import load_results, publish_data_docs  # imports GX
-
-    started = time.perf_counter()
-    root = results_root(warehouse)
-    run_id = _refresh_id(context.run)
-    results = load_results(root / run_id)
-    out = docs_dir(warehouse)
-    if not results:
-        # Publication ran without the checks in this run (e.g. a hand-picked selection in
-        # dagster dev): the site keeps the latest validations it has.
-        context.log.warning(f"no expectation results in this run; {out} left as it was")
-        return dg.MaterializeResult(metadata={"suites": 0, "path": dg.MetadataValue.path(str(out))})
-    index = publish_data_docs(results, out)
-    # Results of earlier runs (failed refreshes, superseded ones) are not needed any more.
-    for stale in root.iterdir():
-        if stale.name != run_id:
-            shutil.rmtree(stale, ignore_errors=True)
-    seconds = round(time.perf_counter() - started, 2)
-    suites = [r["suite_name"] for r in results]
-    context.log.info(f"Great Expectations Data Docs at {index} ({len(suites)} suites, {seconds} s)")
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(index)),
-            "suites": len(suites),
-            "suites_passed": sum(bool(r.get("success")) for r in results),
-            "suite_names": dg.MetadataValue.json(suites),
-            "render_seconds": seconds,
-        }
-    )

@@ -19,17 +19,15 @@ from orchestration.lib.sources.force_returns.readers import (
     Grid,
     ReadError,
     column_letter,
+    text_fields,
 )
 
 CELL_SCHEMA = pa.schema(
     [
         *LINEAGE_FIELDS,
-        ("month_raw", pa.string()),
-        ("offence_raw", pa.string()),
-        ("nationality_raw", pa.string()),
-        ("sex_raw", pa.string()),
-        ("age_band_raw", pa.string()),
-        ("count_raw", pa.string()),
+        *text_fields(
+            "month_raw", "offence_raw", "nationality_raw", "sex_raw", "age_band_raw", "count_raw"
+        ),
     ]
 )
 

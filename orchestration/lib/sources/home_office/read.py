@@ -26,6 +26,7 @@ from orchestration.lib.sources.force_returns.readers import (
     column_letter,
     place,
     read_grid,
+    text_fields,
 )
 from orchestration.lib.sources.home_office.manifest import (
     MANIFEST_NAME,
@@ -37,18 +38,10 @@ from orchestration.lib.sources.home_office.manifest import (
 CELL_SCHEMA = pa.schema(
     [
         *LINEAGE_FIELDS,
-        ("financial_year_raw", pa.string()),
-        ("period", pa.string()),
-        ("geocode_raw", pa.string()),
-        ("force_name_raw", pa.string()),
-        ("force_name", pa.string()),
-        ("region_raw", pa.string()),
-        ("offence_group_raw", pa.string()),
+        *text_fields("financial_year_raw", "period", "geocode_raw", "force_name_raw", "force_name"),
+        *text_fields("region_raw", "offence_group_raw"),
         ("is_offence_total", pa.bool_()),
-        ("gender_raw", pa.string()),
-        ("ethnicity_raw", pa.string()),
-        ("age_group_raw", pa.string()),
-        ("arrests_raw", pa.string()),
+        *text_fields("gender_raw", "ethnicity_raw", "age_group_raw", "arrests_raw"),
     ]
 )
 # A count: digits, optionally with thousands separators as published (1,234).

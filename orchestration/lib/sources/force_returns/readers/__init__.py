@@ -37,6 +37,7 @@ from orchestration.lib.sources.force_returns.readers.grid import (
     column_letter,
     file_name,
     place,
+    text_fields,
 )
 from orchestration.lib.sources.force_returns.readers.limits import (
     DEFAULT_LIMITS,
@@ -73,6 +74,7 @@ __all__ = [
     "ods_extents",
     "read_grid",
     "sheet_extent",
+    "text_fields",
 ]
 
 

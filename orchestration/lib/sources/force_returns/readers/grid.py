@@ -24,6 +24,11 @@ LINEAGE_FIELDS = [
 ]
 
 
+def text_fields(*names: str) -> list[tuple[str, pa.DataType]]:
+    """Columns whose every value is text as read (typing is staging's job)."""
+    return [(name, pa.string()) for name in names]
+
+
 def place(first: str, sheet: str | None, row: int | None = None, column: str | None = None) -> str:
     """Where a cell is, as every error names it: '<first>, sheet 'S', row R, column C'."""
     parts = [first]
