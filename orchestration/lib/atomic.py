@@ -14,10 +14,6 @@ from pathlib import Path
 TMP_SUFFIX = ".tmp"
 
 
-def temporary_sibling(target: Path) -> Path:
-    return target.parent / f".{target.name}.{uuid.uuid4().hex}{TMP_SUFFIX}"
-
-
 def leftovers(target: Path) -> list[Path]:
     """Temporary files of writes to `target` that crashed before their rename."""
     return sorted(target.parent.glob(f".{target.name}.*{TMP_SUFFIX}"))
@@ -28,7 +24,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside `target` to write; renamed onto `target` when the block ends
     without an error, removed when it raises."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_sibling(target)
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}{TMP_SUFFIX}"
     try:
         yield tmp
         os.replace(tmp, target)

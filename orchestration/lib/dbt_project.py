@@ -11,8 +11,6 @@ from orchestration.lib.fingerprint import files_fingerprint
 from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, WarehouseSettings
 
 _SOURCE_DIRS = ("models", "seeds", "macros", "tests")
-# Where Dagster reads the manifest it builds the asset graph from (DbtProject's default).
-MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
 def source_files(project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
