@@ -85,7 +85,13 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable("return_files", FORCE_RETURNS, key="return_id"),
     RawTable("return_suppression_markers", FORCE_RETURNS, key="return_id"),
     RawTable("return_cells", FORCE_RETURNS, key="return_id"),
-    RawTable("quarantined_returns", FORCE_RETURNS, role="quarantine", key="landing_folder"),
+    RawTable(
+        "quarantined_returns",
+        FORCE_RETURNS,
+        role="quarantine",
+        key="landing_folder",
+        facts=("return_id", "force", "period_start", "period_end"),  # from its manifest
+    ),
     # -- Home Office datasets --------------------------------------------------------------------
     RawTable("home_office_datasets", HOME_OFFICE, key="dataset_id"),
     RawTable("home_office_markers", HOME_OFFICE, key="dataset_id"),
