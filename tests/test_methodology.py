@@ -327,9 +327,16 @@ def test_poisson_model_matches_published_exact_limits():
         def config(self, **_):
             pass
 
-        def ref(self, name):
-            counts = "[0, 1, 2, 5, null]" if name.endswith("force") else "[10, 20, 5]"
-            return con.sql(f"select unnest({counts}::hugeint[]) as arrests")
+        def ref(self, name):  # each count's bounds: the limits are wanted for both
+            lower, upper = (
+                ("[0, 2, null]", "[1, 5, null]")
+                if name.endswith("force")
+                else ("[10, 5]", "[20, 20]")
+            )
+            return con.sql(
+                f"select unnest({lower}::hugeint[]) as arrests_lower, "
+                f"unnest({upper}::hugeint[]) as arrests_upper"
+            )
 
     table = module.model(Dbt(), con)
     limits = table.to_pandas().set_index("arrests")
@@ -418,7 +425,8 @@ def test_force_unknown_share_and_bounds_recomputed(published_sample, cells):
 def test_national_rate_ratio_and_log_interval_recomputed(published_sample, cells, months):
     """Log method: var(ln RR) = 1/a + 1/b + (se PYa / PYa)^2 + (se PYb / PYb)^2, the APS sampling
     error of each person-years total by the delta method (forces independent, as in the seed),
-    the lower limit at (a lowest, b highest), the upper at (a highest, b lowest)."""
+    with a and b at their smallest feasible counts (the widest se), around the least and the
+    greatest feasible ratio (README, Methodology)."""
     a_exact, a_lo, a_mid, a_hi = _counts([c for c in cells if c["group"] == "non_british"])
     b_exact, b_lo, b_mid, b_hi = _counts([c for c in cells if c["group"] == "british"])
     forces = {c["force"] for c in cells}
@@ -448,12 +456,9 @@ def test_national_rate_ratio_and_log_interval_recomputed(published_sample, cells
     assert row[6:8] == (pytest.approx(years_a, rel=REL), pytest.approx(years_b, rel=REL))
     assert row[8] == pytest.approx(ratio(a_mid, b_mid), rel=REL)
     assert row[9:11] == (pytest.approx(lower, rel=REL), pytest.approx(upper, rel=REL))
-    assert row[11] == pytest.approx(
-        math.exp(math.log(lower) - Z * math.sqrt(1 / a_lo + 1 / b_hi + rse2)), rel=REL
-    )
-    assert row[12] == pytest.approx(
-        math.exp(math.log(upper) + Z * math.sqrt(1 / a_hi + 1 / b_lo + rse2)), rel=REL
-    )
+    se = math.sqrt(1 / a_lo + 1 / b_lo + rse2)
+    assert row[11] == pytest.approx(math.exp(math.log(lower) - Z * se), rel=REL)
+    assert row[12] == pytest.approx(math.exp(math.log(upper) + Z * se), rel=REL)
     assert row[13] == "midpoint"
     all_population = _population("all")
     assert row[14] == len(forces)

@@ -41,6 +41,7 @@ ALL_OFFENCES = "All offences"
 GROUPS = ("british", "non_british", "unknown", "all")
 NATIONAL = ("national", "K04000001")
 REL = 1e-9
+Z = 1.959963984540054
 EXACT, MIDPOINT = "exact", "midpoint"
 
 Values = np.ndarray  # one value per allocation (a row of the allocation grid)
@@ -237,6 +238,27 @@ def person_years(forces: Iterable[str], group: str) -> float | None:
     return sum(p * MONTHS[f] / 12 for p, f in zip(pops, forces, strict=True))
 
 
+def relative_variance(forces: Iterable[str], group: str) -> float:
+    """(se of the person-years / person-years)^2: each force's APS se (its 95% half-width / z)
+    scaled by its months / 12, forces combined in quadrature."""
+    forces = list(forces)
+    var = 0.0
+    for f in forces:
+        row = POPULATION[(f, group)]
+        se = (float(row["population_ci_upper"]) - float(row["population_ci_lower"])) / (2 * Z)
+        var += (se * MONTHS[f] / 12) ** 2
+    years = person_years(forces, group)
+    assert years
+    return var / years**2
+
+
+def wilson(k: float, n: float) -> tuple[float, float]:
+    p = k / n
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z * (p * (1 - p) / n + Z * Z / (4 * n * n)) ** 0.5 / (1 + Z * Z / n)
+    return centre - half, centre + half
+
+
 def total_population(forces: Iterable[str], group: str) -> int | None:
     pops = [population(f, group) for f in forces]
     return None if not pops or any(p is None for p in pops) else sum(pops)
@@ -420,6 +442,22 @@ def ratio_measures(cells: list[Cell], forces: list[str]) -> dict[str, object]:
     row["rate_ratio_lower"], row["rate_ratio_upper"] = bounds(ratio)
     row["rate_ratio_lower_incl_unknown"] = bounds(ratio_unknown_british)[0]
     row["rate_ratio_upper_incl_unknown"] = bounds(ratio_unknown_non_british)[1]
+    # Log method with the APS error (delta method), the se at the smallest feasible counts
+    # around the least and greatest feasible ratio (README, Methodology). With no non-British
+    # arrest possible the lower limit is 0 (the upper one is not checked: the log method has none).
+    a_lo, b_lo = row["non_british_arrests_lower"], row["british_arrests_lower"]
+    least, greatest = row["rate_ratio_lower"], row["rate_ratio_upper"]
+    if a_lo and b_lo:
+        se = (
+            1 / a_lo
+            + 1 / b_lo
+            + relative_variance(forces, "non_british")
+            + relative_variance(forces, "british")
+        ) ** 0.5
+        row["rate_ratio_ci_lower"] = float(np.exp(np.log(least) - Z * se))
+        row["rate_ratio_ci_upper"] = float(np.exp(np.log(greatest) + Z * se))
+    elif a_lo == 0 and row["british_arrests_upper"]:
+        row["rate_ratio_ci_lower"] = 0.0
     months = [MONTHS[f] for f in forces]
     row |= {
         "forces_reporting": len(forces),
@@ -464,6 +502,10 @@ def share_figure(cells: list[Cell], forces: list[str]) -> dict[str, object]:
     value, method = point(cells, share)
     lower, upper = bounds(share)
     numerator, denominator = bounds(a), bounds(total)
+    # Wilson 95% limits at the least and the greatest feasible share: the numerator at its bound,
+    # the rest of the denominator at the opposite one.
+    (a_lo, a_hi), (t_lo, t_hi) = numerator, denominator
+    assert a_lo is not None and a_hi is not None and t_lo is not None and t_hi is not None
     months = [MONTHS[f] for f in forces]
     return {
         "value": value,
@@ -472,6 +514,8 @@ def share_figure(cells: list[Cell], forces: list[str]) -> dict[str, object]:
         "value_upper": upper,
         "value_lower_incl_unknown": lower,  # unknown arrests all British: the share's own minimum
         "value_upper_incl_unknown": bounds(share_unknown_non_british)[1],
+        "ci_lower": wilson(a_lo, a_lo + t_hi - a_hi)[0],
+        "ci_upper": wilson(a_hi, a_hi + t_lo - a_lo)[1],
         "numerator_lower": numerator[0],
         "numerator_upper": numerator[1],
         "denominator_lower": denominator[0],
@@ -515,6 +559,8 @@ def expected_headline_rows() -> dict[tuple, dict[str, object]]:
             "value_upper": ratio["rate_ratio_upper"],
             "value_lower_incl_unknown": ratio["rate_ratio_lower_incl_unknown"],
             "value_upper_incl_unknown": ratio["rate_ratio_upper_incl_unknown"],
+            "ci_lower": ratio.get("rate_ratio_ci_lower"),
+            "ci_upper": ratio.get("rate_ratio_ci_upper"),
             "numerator_lower": ratio["non_british_arrests_lower"],
             "numerator_upper": ratio["non_british_arrests_upper"],
             "denominator_lower": ratio["british_arrests_lower"],
