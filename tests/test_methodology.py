@@ -1,6 +1,13 @@
 """Mart figures recomputed independently: counts straight from the landing files (csv / openpyxl /
-odfpy, never the warehouse's parser), denominators from the population seed, offence flags from
-the lookup and taxonomy seeds, intervals with scipy or by hand; compared to 1e-9."""
+odfpy, never the warehouse's parser), suppressed cells' ranges and declared periods from the
+manifests, denominators from the population seed, offence flags from the lookup and taxonomy seeds,
+intervals with scipy or by hand; compared to 1e-9.
+
+As the marts publish them (issue 16): a suppressed cell is a count in its file's declared range;
+`arrests` is exact or NULL, with `arrests_lower` / `arrests_upper`; point estimates put every
+suppressed cell at the midpoint of its range; rates are per 100,000 person-years (population x
+declared months / 12); intervals are widened over suppression (the lower limit at the lowest
+feasible count, the upper at the highest)."""
 
 from __future__ import annotations
 
@@ -51,6 +58,17 @@ def _forces_by_name() -> dict[str, str]:
             for name in (r["force_code"], r["force_name"], r["pfa_name"]):
                 names[name.lower()] = r["force_code"]
     return names
+
+
+def _population_se(group: str) -> dict[str, float]:
+    """Standard error of each force's APS estimate, from its 95% interval."""
+    with (SEEDS / "reference" / "ref_force_population.csv").open() as fh:
+        return {
+            r["force_code"]: (float(r["population_ci_upper"]) - float(r["population_ci_lower"]))
+            / (2 * Z)
+            for r in csv.DictReader(fh)
+            if r["population_group"] == group and r["is_missing"] == "false"
+        }
 
 
 def _iso(month: str, fmt: str) -> str:
@@ -207,7 +225,16 @@ def _landing_cells() -> list[dict]:
         if manifest["return_id"] in superseded:
             continue
         (reader,) = [read for name, read in READERS.items() if (folder / name).exists()]
+        ranges = {
+            (
+                spec.get("suppression", {}).get("lower", 1),
+                spec.get("suppression", {}).get("upper", 4),
+            )
+            for spec in manifest["files"]
+        }
+        (declared,) = ranges  # one range a return in the sample
         for cell in reader(folder):
+            cell["lower"], cell["upper"] = declared if cell["suppressed"] else (cell["known"],) * 2
             cell["force"] = forces[manifest["force"].lower()]
             cell["return_id"] = manifest["return_id"]
             cell["group"] = groups[cell["nationality"].strip().lower()]
@@ -216,9 +243,60 @@ def _landing_cells() -> list[dict]:
     return cells
 
 
+def _declared_months() -> dict[str, int]:
+    """Force code -> months its current return's period declares (start..end, inclusive)."""
+    forces = _forces_by_name()
+    manifests = [
+        yaml.safe_load(m.read_text()) for m in sorted(SAMPLE_LANDING.glob("*/manifest.yml"))
+    ]
+    superseded = {old for m in manifests for old in m.get("supersedes") or []}
+    months = {}
+    for m in manifests:
+        if m["return_id"] in superseded:
+            continue
+        start, end = (dt.datetime.strptime(str(m["period"][k]), "%Y-%m") for k in ("start", "end"))
+        months[forces[m["force"].lower()]] = (
+            (end.year - start.year) * 12 + end.month - start.month + 1
+        )
+    return months
+
+
 @pytest.fixture(scope="module")
 def cells() -> list[dict]:
     return _landing_cells()
+
+
+@pytest.fixture(scope="module")
+def months() -> dict[str, int]:
+    return _declared_months()
+
+
+def _counts(cells: list[dict]) -> tuple[int | None, int, float, int]:
+    """(exact count or None when a cell is suppressed, lowest, midpoint and highest feasible count)."""
+    lower = sum(c["lower"] for c in cells)
+    upper = sum(c["upper"] for c in cells)
+    exact = None if any(c["suppressed"] for c in cells) else lower
+    return exact, lower, (lower + upper) / 2, upper
+
+
+def _person_years(forces, population: dict[str, int], months: dict[str, int]) -> float:
+    return sum(population[f] * months[f] / 12 for f in forces)
+
+
+def _wilson(k: float, n: float) -> tuple[float, float]:
+    p = k / n
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
+    return centre - half, centre + half
+
+
+def _share_bounds(part: list[dict], whole: list[dict]) -> tuple[float, float, float, float]:
+    """(lowest, highest share, Wilson lower at the lowest, Wilson upper at the highest): the part
+    at its bound, the rest of the whole at the opposite one."""
+    _, k_lo, _, k_hi = _counts(part)
+    _, n_lo, _, n_hi = _counts(whole)
+    low_n, high_n = k_lo + (n_hi - k_hi), k_hi + (n_lo - k_lo)
+    return k_lo / low_n, k_hi / high_n, _wilson(k_lo, low_n)[0], _wilson(k_hi, high_n)[1]
 
 
 def _one(warehouse: Path, sql: str, params: list | None = None) -> tuple:
@@ -249,9 +327,16 @@ def test_poisson_model_matches_published_exact_limits():
         def config(self, **_):
             pass
 
-        def ref(self, name):
-            counts = "[0, 1, 2, 5, null]" if name.endswith("force") else "[10, 20, 5]"
-            return con.sql(f"select unnest({counts}::hugeint[]) as arrests")
+        def ref(self, name):  # each count's bounds: the limits are wanted for both
+            lower, upper = (
+                ("[0, 2, null]", "[1, 5, null]")
+                if name.endswith("force")
+                else ("[10, 5]", "[20, 20]")
+            )
+            return con.sql(
+                f"select unnest({lower}::hugeint[]) as arrests_lower, "
+                f"unnest({upper}::hugeint[]) as arrests_upper"
+            )
 
     table = module.model(Dbt(), con)
     limits = table.to_pandas().set_index("arrests")
@@ -269,83 +354,146 @@ def test_poisson_model_matches_published_exact_limits():
         assert limits.loc[k, "count_ci_upper"] == pytest.approx(upper, abs=6e-4)
 
 
-def test_region_rate_and_interval_recomputed(published_sample, cells):
+def test_region_rate_and_interval_recomputed(published_sample, cells, months):
     wales = [c for c in cells if c["force"].startswith("W15")]
-    k = sum(c["known"] for c in wales)
+    exact, k_lo, k_mid, k_hi = _counts(wales)
     suppressed = sum(c["suppressed"] for c in wales)
-    population = sum(p for code, p in _population("all").items() if code.startswith("W15"))
-    lower, upper = _exact_limits(k)
+    population = _population("all")
+    forces = {c["force"] for c in wales}
+    years = _person_years(forces, population, months)
+    lower, upper = _exact_limits(k_lo)[0], _exact_limits(k_hi)[1]
     row = _one(
         published_sample,
-        "select arrests, suppressed_cells, depends_on_suppressed, rate_per_100k, rate_ci_lower, "
-        "rate_ci_upper, is_complete from marts.rates_by_region_offence "
+        "select arrests, arrests_lower, arrests_upper, suppressed_cells, depends_on_suppressed, "
+        "population, person_years, rate_per_100k, rate_per_100k_lower, rate_per_100k_upper, "
+        "rate_ci_lower, rate_ci_upper, estimate_method, is_complete "
+        "from marts.rates_by_region_offence "
         "where region = 'Wales' and offence_group = 'All offences' and nationality_group = 'all'",
     )
-    assert row[0:3] == (k, suppressed, suppressed > 0)
-    assert row[3] == pytest.approx(k / population * 1e5, rel=REL)
-    assert row[4] == pytest.approx(lower / population * 1e5, rel=REL)
-    assert row[5] == pytest.approx(upper / population * 1e5, rel=REL)
-    assert row[6] is True
+    assert suppressed > 0 and exact is None
+    assert row[0:5] == (None, k_lo, k_hi, suppressed, True)
+    assert row[5] == sum(population[f] for f in forces)
+    assert row[6] == pytest.approx(years, rel=REL)
+    assert row[7] == pytest.approx(k_mid / years * 1e5, rel=REL)
+    assert row[8] == pytest.approx(k_lo / years * 1e5, rel=REL)
+    assert row[9] == pytest.approx(k_hi / years * 1e5, rel=REL)
+    assert row[10] == pytest.approx(lower / years * 1e5, rel=REL)
+    assert row[11] == pytest.approx(upper / years * 1e5, rel=REL)
+    assert row[12:] == ("midpoint", True)
+
+
+def test_partial_year_force_rate_is_per_person_year(published_sample, cells, months):
+    """A return declaring fewer than 12 months is a rate over that share of a year."""
+    force = "E23000033"  # Sussex declares October to March
+    assert months[force] == 6
+    sussex = [c for c in cells if c["force"] == force]
+    _, k_lo, k_mid, k_hi = _counts(sussex)
+    years = _population("all")[force] * 6 / 12
+    row = _one(
+        published_sample,
+        "select months_covered, person_years, denominator_method, rate_per_100k, "
+        "rate_per_100k_lower, rate_per_100k_upper from marts.rates_by_force_offence "
+        "where force_code = ? and offence_group = 'All offences' and nationality_group = 'all'",
+        [force],
+    )
+    assert row[:3] == (6, pytest.approx(years, rel=REL), "person_years")
+    assert row[3] == pytest.approx(k_mid / years * 1e5, rel=REL)
+    assert row[4:] == (
+        pytest.approx(k_lo / years * 1e5, rel=REL),
+        pytest.approx(k_hi / years * 1e5, rel=REL),
+    )
 
 
 def test_force_unknown_share_and_bounds_recomputed(published_sample, cells):
     gwent = [c for c in cells if c["force"] == "W15000002" and c["offence"] == "Robbery"]
-    known = sum(c["known"] for c in gwent)
-    n_suppressed = sum(c["suppressed"] for c in gwent)
-    unknown = sum(c["known"] for c in gwent if c["group"] == "unknown")
+    exact, k_lo, k_mid, k_hi = _counts(gwent)
+    unknown = [c for c in gwent if c["group"] == "unknown"]
+    u_mid = _counts(unknown)[2]
+    u_share_lo, u_share_hi, _, _ = _share_bounds(unknown, gwent)
     row = _one(
         published_sample,
-        "select arrests, arrests_lower, arrests_upper, unknown_nationality_share "
+        "select arrests, arrests_lower, arrests_upper, unknown_nationality_share, "
+        "unknown_nationality_share_lower, unknown_nationality_share_upper "
         "from marts.rates_by_force_offence where force_code = 'W15000002' "
         "and offence_group = 'Robbery' and nationality_group = 'all'",
     )
-    assert row[:3] == (known, known + 1 * n_suppressed, known + 4 * n_suppressed)
-    assert row[3] == pytest.approx(unknown / known, rel=REL)
+    assert row[:3] == (exact, k_lo, k_hi)
+    assert row[3] == pytest.approx(u_mid / k_mid, rel=REL)
+    assert row[4:] == (pytest.approx(u_share_lo, rel=REL), pytest.approx(u_share_hi, rel=REL))
 
 
-def test_national_rate_ratio_and_log_interval_recomputed(published_sample, cells):
-    a = sum(c["known"] for c in cells if c["group"] == "non_british")
-    b = sum(c["known"] for c in cells if c["group"] == "british")
+def test_national_rate_ratio_and_log_interval_recomputed(published_sample, cells, months):
+    """Log method: var(ln RR) = 1/a + 1/b + (se PYa / PYa)^2 + (se PYb / PYb)^2, the APS sampling
+    error of each person-years total by the delta method (forces independent, as in the seed),
+    with a and b at their smallest feasible counts (the widest se), around the least and the
+    greatest feasible ratio (README, Methodology)."""
+    a_exact, a_lo, a_mid, a_hi = _counts([c for c in cells if c["group"] == "non_british"])
+    b_exact, b_lo, b_mid, b_hi = _counts([c for c in cells if c["group"] == "british"])
     forces = {c["force"] for c in cells}
-    pa = sum(_population("non_british")[f] for f in forces)
-    pb = sum(_population("british")[f] for f in forces)
-    ratio = (a / pa) / (b / pb)
-    se = math.sqrt(1 / a + 1 / b)
+    pa, pb = _population("non_british"), _population("british")
+    years_a, years_b = _person_years(forces, pa, months), _person_years(forces, pb, months)
+    se_a, se_b = _population_se("non_british"), _population_se("british")
+    rse2 = (
+        sum((se_a[f] * months[f] / 12) ** 2 for f in forces) / years_a**2
+        + sum((se_b[f] * months[f] / 12) ** 2 for f in forces) / years_b**2
+    )
+
+    def ratio(a: float, b: float) -> float:
+        return (a / years_a) / (b / years_b)
+
+    lower, upper = ratio(a_lo, b_hi), ratio(a_hi, b_lo)
     row = _one(
         published_sample,
-        "select non_british_arrests, british_arrests, rate_ratio, rate_ratio_ci_lower, "
-        "rate_ratio_ci_upper, forces_reporting, population_coverage "
+        "select non_british_arrests, non_british_arrests_lower, non_british_arrests_upper, "
+        "british_arrests, british_arrests_lower, british_arrests_upper, "
+        "non_british_person_years, british_person_years, rate_ratio, rate_ratio_lower, "
+        "rate_ratio_upper, rate_ratio_ci_lower, rate_ratio_ci_upper, estimate_method, "
+        "forces_reporting, population_coverage "
         "from marts.nationality_rate_ratios where geography_level = 'national' "
         "and offence_group = 'All offences'",
     )
-    assert row[:2] == (a, b)
-    assert row[2] == pytest.approx(ratio, rel=REL)
-    assert row[3] == pytest.approx(math.exp(math.log(ratio) - Z * se), rel=REL)
-    assert row[4] == pytest.approx(math.exp(math.log(ratio) + Z * se), rel=REL)
+    assert row[:6] == (a_exact, a_lo, a_hi, b_exact, b_lo, b_hi)
+    assert row[6:8] == (pytest.approx(years_a, rel=REL), pytest.approx(years_b, rel=REL))
+    assert row[8] == pytest.approx(ratio(a_mid, b_mid), rel=REL)
+    assert row[9:11] == (pytest.approx(lower, rel=REL), pytest.approx(upper, rel=REL))
+    se = math.sqrt(1 / a_lo + 1 / b_lo + rse2)
+    assert row[11] == pytest.approx(math.exp(math.log(lower) - Z * se), rel=REL)
+    assert row[12] == pytest.approx(math.exp(math.log(upper) + Z * se), rel=REL)
+    assert row[13] == "midpoint"
     all_population = _population("all")
-    assert row[5] == len(forces)
-    assert row[6] == pytest.approx(
+    assert row[14] == len(forces)
+    assert row[15] == pytest.approx(
         sum(all_population[f] for f in forces) / sum(all_population.values()), rel=REL
     )
 
 
 def test_headline_share_and_wilson_interval_recomputed(published_sample, cells):
     sexual = [c for c in cells if c["offence_group"] == "Sexual offences"]
-    k = sum(c["known"] for c in sexual if c["group"] == "non_british")
-    n = sum(c["known"] for c in sexual)
-    p = k / n
-    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
-    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
+    non_british = [c for c in sexual if c["group"] == "non_british"]
+    _, k_lo, k_mid, k_hi = _counts(non_british)
+    _, n_lo, n_mid, n_hi = _counts(sexual)
+    low, high, ci_lower, ci_upper = _share_bounds(non_british, sexual)
     row = _one(
         published_sample,
-        "select value, ci_lower, ci_upper, numerator, denominator, forces_reporting, forces_total, "
-        "is_complete, data_origin from marts.headline_figures "
+        "select value, value_lower, value_upper, ci_lower, ci_upper, estimate_method, "
+        "numerator_lower, numerator_upper, denominator_lower, denominator_upper, "
+        "forces_reporting, forces_total, is_complete, data_origin from marts.headline_figures "
         "where figure_id = 'non_british_share_sexual_offences'",
     )
-    assert row[0] == pytest.approx(p, rel=REL)
-    assert row[1] == pytest.approx(centre - half, rel=REL)
-    assert row[2] == pytest.approx(centre + half, rel=REL)
-    assert row[3:] == (k, n, len({c["force"] for c in cells}), 43, False, "synthetic")
+    assert row[0] == pytest.approx(k_mid / n_mid, rel=REL)
+    assert row[1:3] == (pytest.approx(low, rel=REL), pytest.approx(high, rel=REL))
+    assert row[3:5] == (pytest.approx(ci_lower, rel=REL), pytest.approx(ci_upper, rel=REL))
+    assert row[5:] == (
+        "midpoint",
+        k_lo,
+        k_hi,
+        n_lo,
+        n_hi,
+        len({c["force"] for c in cells}),
+        43,
+        False,
+        "synthetic",
+    )
 
 
 def _child_sexual_offences() -> tuple[set[str], set[str]]:
@@ -363,51 +511,60 @@ def _child_sexual_offences() -> tuple[set[str], set[str]]:
     return named, {raw for raw in named if lookup[raw] in child}
 
 
-def test_child_sexual_figure_recomputed_from_offence_level_returns(published_sample, cells):
+def test_child_sexual_figure_recomputed_from_offence_level_returns(published_sample, cells, months):
     """Only returns naming Home Office offences can say whether a victim was a child: the figure
     stands on those forces alone, and says so in its coverage."""
     named, child = _child_sexual_offences()
     detailed = [c for c in cells if c["offence"].strip().lower() in named]
     forces = {c["force"] for c in detailed}
-    months = min(len({c["month"] for c in detailed if c["force"] == f}) for f in forces)
     child_cells = [c for c in detailed if c["offence"].strip().lower() in child]
-    k = sum(c["known"] for c in child_cells if c["group"] == "non_british")
-    n = sum(c["known"] for c in child_cells)
-    assert 0 < k < n and 0 < len(forces) < 43
-    p = k / n
-    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
-    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
+    non_british = [c for c in child_cells if c["group"] == "non_british"]
+    _, k_lo, k_mid, k_hi = _counts(non_british)
+    _, n_lo, n_mid, n_hi = _counts(child_cells)
+    assert 0 < k_lo < n_lo and 0 < len(forces) < 43
+    low, high, ci_lower, ci_upper = _share_bounds(non_british, child_cells)
     population = _population("all")
     row = _one(
         published_sample,
-        "select value, ci_lower, ci_upper, numerator, denominator, forces_reporting, "
+        "select value, value_lower, value_upper, ci_lower, ci_upper, numerator_lower, "
+        "numerator_upper, denominator_lower, denominator_upper, forces_reporting, "
         "population_coverage, months_covered_min, suppressed_cells, is_complete "
         "from marts.headline_figures where figure_id = 'non_british_share_child_sexual_offences'",
     )
-    assert row[0] == pytest.approx(p, rel=REL)
-    assert row[1] == pytest.approx(centre - half, rel=REL)
-    assert row[2] == pytest.approx(centre + half, rel=REL)
-    assert row[3:6] == (k, n, len(forces))
-    assert row[6] == pytest.approx(
+    assert row[0] == pytest.approx(k_mid / n_mid, rel=REL)
+    assert row[1:3] == (pytest.approx(low, rel=REL), pytest.approx(high, rel=REL))
+    assert row[3:5] == (pytest.approx(ci_lower, rel=REL), pytest.approx(ci_upper, rel=REL))
+    assert row[5:10] == (k_lo, k_hi, n_lo, n_hi, len(forces))
+    assert row[10] == pytest.approx(
         sum(population[f] for f in forces) / sum(population.values()), rel=REL
     )
-    assert row[7:] == (months, sum(c["suppressed"] for c in child_cells), False)
+    assert row[11:] == (
+        min(months[f] for f in forces),  # the declared months, not the months with cells
+        sum(c["suppressed"] for c in child_cells),
+        False,
+    )
 
 
-def test_return_coverage_recomputed(published_sample, cells):
+def test_return_coverage_recomputed(published_sample, cells, months):
     gwent = [c for c in cells if c["force"] == "W15000002"]
     row = _one(
         published_sample,
-        "select has_return, return_ids, months_covered, cells, suppressed_cells "
+        "select has_return, status, return_ids, months_covered, cells, suppressed_cells "
         "from marts.return_coverage where force_code = 'W15000002'",
     )
     assert row == (
         True,
+        "received",
         "gwent-fy2023-24",
-        len({c["month"] for c in gwent}),
+        months["W15000002"],
         len(gwent),
         sum(c["suppressed"] for c in gwent),
     )
+    partial = _one(
+        published_sample,
+        "select months_covered from marts.return_coverage where force_code = 'E23000039'",
+    )
+    assert partial == (months["E23000039"],) == (9,)  # Dorset declares July to March
     forces = Counter(
         r[0]
         for r in duckdb.connect(str(published_sample), read_only=True)

@@ -1,19 +1,25 @@
-"""Published mart rates equal arrests / population × 100,000 computed here, from the landing files
-and the population seed directly, never from the warehouse's own intermediate tables."""
+"""Published mart rates equal arrests / person-years × 100,000 computed here, from the landing files,
+their manifests and the population seed directly, never from the warehouse's own intermediate
+tables. A suppressed cell is a count in its manifest's declared range: `arrests` is exact or NULL,
+with its bounds; the rate's point estimate puts every suppressed cell at the range's midpoint;
+person-years are the population × the months the return declares / 12."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
+import yaml
 
 from tests.conftest import REPO, SAMPLE_LANDING
 
 POPULATION_SEED = REPO / "dbt_project" / "seeds" / "reference" / "ref_force_population.csv"
 NON_BRITISH_CSV = {"POLISH", "ROMANIAN", "IRISH", "ALBANIAN", "OTHER FOREIGN"}
+REL = 1e-12
 
 
 def _population(force_code: str, group: str) -> int:
@@ -24,6 +30,19 @@ def _population(force_code: str, group: str) -> int:
             if r["force_code"] == force_code and r["population_group"] == group
         ]
     return int(row["population"])
+
+
+def _declared(folder: Path) -> tuple[int, int, int]:
+    """(lowest, highest count a suppressed cell stands for, months the period declares) from the
+    return's manifest."""
+    manifest = yaml.safe_load((folder / "manifest.yml").read_text())
+    (spec,) = manifest["files"]
+    suppression = spec.get("suppression", {})
+    start, end = (
+        dt.datetime.strptime(str(manifest["period"][key]), "%Y-%m") for key in ("start", "end")
+    )
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return suppression.get("lower", 1), suppression.get("upper", 4), months
 
 
 def _csv_counts(
@@ -44,11 +63,23 @@ def _csv_counts(
     return total, suppressed
 
 
-def _xlsx_total(folder: Path) -> int:
-    """All arrests in an XLSX-wide return: every nationality column, total rows left out."""
+def _xlsx_counts(folder: Path) -> tuple[int, int]:
+    """(all arrests, suppressed cells) in an XLSX-wide return: every nationality column, total rows
+    left out."""
     sheet = openpyxl.load_workbook(folder / "foi_response_arrests.xlsx", read_only=True)["Arrests"]
-    rows = list(sheet.iter_rows(min_row=4, values_only=True))
-    return sum(sum(row[2:]) for row in rows if row[1] != "Total")
+    rows = [row for row in sheet.iter_rows(min_row=4, values_only=True) if row[1] != "Total"]
+    values = [value for row in rows for value in row[2:]]
+    return sum(v for v in values if isinstance(v, int)), sum(v == "*" for v in values)
+
+
+def _feasible(known: int, suppressed: int, lower: int, upper: int) -> tuple:
+    """(exact count or None, lowest, midpoint, highest feasible count)."""
+    return (
+        None if suppressed else known,
+        known + lower * suppressed,
+        known + (lower + upper) / 2 * suppressed,
+        known + upper * suppressed,
+    )
 
 
 def _mart(warehouse: Path, sql: str, params: list) -> tuple:
@@ -57,33 +88,49 @@ def _mart(warehouse: Path, sql: str, params: list) -> tuple:
 
 
 def test_force_rate_all_offences(published_sample):
-    arrests, suppressed = _csv_counts(SAMPLE_LANDING / "cleveland-fy2023-24", None, None)
-    expected_rate = arrests / _population("E23000013", "all") * 100_000
+    folder = SAMPLE_LANDING / "cleveland-fy2023-24"
+    known, suppressed = _csv_counts(folder, None, None)
+    lower, upper, months = _declared(folder)
+    exact, k_lo, k_mid, k_hi = _feasible(known, suppressed, lower, upper)
+    years = _population("E23000013", "all") * months / 12
     row = _mart(
         published_sample,
-        "select arrests, suppressed_cells, rate_per_100k, data_origin from marts.rates_by_force_offence "
+        "select arrests, arrests_lower, arrests_upper, suppressed_cells, person_years, "
+        "rate_per_100k, rate_per_100k_lower, rate_per_100k_upper, estimate_method, data_origin "
+        "from marts.rates_by_force_offence "
         "where force_code = ? and offence_group = 'All offences' and nationality_group = 'all'",
         ["E23000013"],
     )
-    assert row[0] == arrests and row[1] == suppressed
-    assert row[2] == pytest.approx(expected_rate, rel=1e-12)
-    assert row[3] == "synthetic"
+    assert suppressed > 0
+    assert row[:4] == (exact, k_lo, k_hi, suppressed)
+    assert row[4] == pytest.approx(years, rel=REL)
+    assert row[5] == pytest.approx(k_mid / years * 100_000, rel=REL)
+    assert row[6] == pytest.approx(k_lo / years * 100_000, rel=REL)
+    assert row[7] == pytest.approx(k_hi / years * 100_000, rel=REL)
+    assert row[8:] == ("midpoint", "synthetic")
 
 
 def test_force_rate_non_british_sexual_offences(published_sample):
-    arrests, _ = _csv_counts(SAMPLE_LANDING / "gwent-fy2023-24", "Sexual offences", NON_BRITISH_CSV)
-    all_arrests, _ = _csv_counts(SAMPLE_LANDING / "gwent-fy2023-24", "Sexual offences", None)
+    folder = SAMPLE_LANDING / "gwent-fy2023-24"
+    lower, upper, months = _declared(folder)
+    exact, k_lo, k_mid, k_hi = _feasible(
+        *_csv_counts(folder, "Sexual offences", NON_BRITISH_CSV), lower, upper
+    )
+    _, n_lo, n_mid, n_hi = _feasible(*_csv_counts(folder, "Sexual offences", None), lower, upper)
+    years = _population("W15000002", "non_british") * months / 12
     row = _mart(
         published_sample,
-        "select arrests, rate_per_100k, share_of_arrests from marts.rates_by_force_offence "
+        "select arrests, arrests_lower, arrests_upper, rate_per_100k, share_of_arrests, "
+        "share_of_arrests_lower, share_of_arrests_upper from marts.rates_by_force_offence "
         "where force_code = ? and offence_group = 'Sexual offences' and nationality_group = 'non_british'",
         ["W15000002"],
     )
-    assert row[0] == arrests
-    assert row[1] == pytest.approx(
-        arrests / _population("W15000002", "non_british") * 100_000, rel=1e-12
-    )
-    assert row[2] == pytest.approx(arrests / all_arrests, rel=1e-12)
+    assert row[:3] == (exact, k_lo, k_hi)
+    assert row[3] == pytest.approx(k_mid / years * 100_000, rel=REL)
+    assert row[4] == pytest.approx(k_mid / n_mid, rel=REL)
+    # the group at its bound, the other groups' cells at the opposite one
+    assert row[5] == pytest.approx(k_lo / (k_lo + n_hi - k_hi), rel=REL)
+    assert row[6] == pytest.approx(k_hi / (k_hi + n_lo - k_lo), rel=REL)
 
 
 def test_region_rate_all_offences_wales(published_sample):
@@ -93,25 +140,34 @@ def test_region_rate_all_offences_wales(published_sample):
         "W15000001": "north-wales",
         "W15000003": "south-wales",
     }
-    arrests = 0
-    for force_id in wales.values():
+    exact: int | None = 0
+    k_lo = k_mid = k_hi = 0.0
+    years = 0.0
+    for code, force_id in wales.items():
         folder = SAMPLE_LANDING / f"{force_id}-fy2023-24"
-        arrests += (
-            _xlsx_total(folder)
+        lower, upper, months = _declared(folder)
+        counts = (
+            _xlsx_counts(folder)
             if (folder / "foi_response_arrests.xlsx").exists()
-            else _csv_counts(folder, None, None)[0]
+            else _csv_counts(folder, None, None)
         )
+        force_exact, lo, mid, hi = _feasible(*counts, lower, upper)
+        exact = None if exact is None or force_exact is None else exact + force_exact
+        k_lo, k_mid, k_hi = k_lo + lo, k_mid + mid, k_hi + hi
+        years += _population(code, "all") * months / 12
     population = sum(_population(code, "all") for code in wales)
     row = _mart(
         published_sample,
-        "select arrests, population, rate_per_100k, forces_reporting, forces_in_region, population_coverage "
+        "select arrests, arrests_lower, arrests_upper, population, person_years, rate_per_100k, "
+        "forces_reporting, forces_in_region, population_coverage "
         "from marts.rates_by_region_offence "
         "where region = 'Wales' and offence_group = 'All offences' and nationality_group = 'all'",
         [],
     )
-    assert row[:2] == (arrests, population)
-    assert row[2] == pytest.approx(arrests / population * 100_000, rel=1e-12)
-    assert row[3:] == (4, 4, pytest.approx(1.0))
+    assert row[:4] == (exact, k_lo, k_hi, population)
+    assert row[4] == pytest.approx(years, rel=REL)
+    assert row[5] == pytest.approx(k_mid / years * 100_000, rel=REL)
+    assert row[6:] == (4, 4, pytest.approx(1.0))
 
 
 def test_both_rate_marts_publish_rows(published_sample):
