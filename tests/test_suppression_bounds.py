@@ -214,6 +214,21 @@ def point(behind: list[Cell], measure: Measure) -> tuple[float | None, str | Non
     return value, MIDPOINT if suppressed else EXACT
 
 
+def point_of_parts(
+    parts: list[list[Cell]], behind: list[Cell], measure: Measure
+) -> tuple[float | None, str | None]:
+    """A share's or a ratio's estimate: NULL when every cell of any of its parts (the share's
+    group, each rate of a ratio) is suppressed, as its own count then has no estimate; else the
+    midpoint allocation's value, exact when nothing behind it (the total's cells too) is
+    suppressed."""
+    if any(part and all(c.suppressed for c in part) for part in parts):
+        return None, None
+    value, _ = point([], measure)
+    if value is None:
+        return None, None
+    return value, MIDPOINT if any(c.suppressed for c in behind) else EXACT
+
+
 def exact_or_null(cells: list[Cell]) -> int | None:
     return None if any(c.suppressed for c in cells) else sum(c.count or 0 for c in cells)
 
@@ -325,9 +340,9 @@ def rate_measures(group: str, area_cells: list[Cell], forces: list[str]) -> dict
     def unknown_share(at: np.ndarray) -> Values:
         return unknowns(at) / total(at)
 
-    row["share_of_arrests"] = point(area_cells, share)[0]
+    row["share_of_arrests"] = point_of_parts([cells], area_cells, share)[0]
     row["share_of_arrests_lower"], row["share_of_arrests_upper"] = bounds(share)
-    row["unknown_nationality_share"] = point(area_cells, unknown_share)[0]
+    row["unknown_nationality_share"] = point_of_parts([unknown], area_cells, unknown_share)[0]
     lower_u, upper_u = bounds(unknown_share)
     row["unknown_nationality_share_lower"], row["unknown_nationality_share_upper"] = (
         lower_u,
@@ -438,7 +453,9 @@ def ratio_measures(cells: list[Cell], forces: list[str]) -> dict[str, object]:
         row[f"{name}_arrests"] = exact_or_null(group_cells)
         row[f"{name}_arrests_lower"], row[f"{name}_arrests_upper"] = bounds(measure)
     row["non_british_person_years"], row["british_person_years"] = years_a, years_b
-    row["rate_ratio"], row["estimate_method"] = point(a_cells + b_cells, ratio)
+    row["rate_ratio"], row["estimate_method"] = point_of_parts(
+        [a_cells, b_cells], a_cells + b_cells, ratio
+    )
     row["rate_ratio_lower"], row["rate_ratio_upper"] = bounds(ratio)
     row["rate_ratio_lower_incl_unknown"] = bounds(ratio_unknown_british)[0]
     row["rate_ratio_upper_incl_unknown"] = bounds(ratio_unknown_non_british)[1]
@@ -462,7 +479,7 @@ def ratio_measures(cells: list[Cell], forces: list[str]) -> dict[str, object]:
     row |= {
         "forces_reporting": len(forces),
         "suppressed_cells": sum(c.suppressed for c in cells),
-        "unknown_nationality_share": point(cells, unknown_share)[0],
+        "unknown_nationality_share": point_of_parts([u_cells], cells, unknown_share)[0],
         "months_covered": min(months),
         "data_origin": "synthetic",
     }
@@ -499,7 +516,7 @@ def share_figure(cells: list[Cell], forces: list[str]) -> dict[str, object]:
     def unknown_share(at: np.ndarray) -> Values:
         return u(at) / total(at)
 
-    value, method = point(cells, share)
+    value, method = point_of_parts([a_cells], cells, share)
     lower, upper = bounds(share)
     numerator, denominator = bounds(a), bounds(total)
     # Wilson 95% limits at the least and the greatest feasible share: the numerator at its bound,
@@ -527,7 +544,7 @@ def share_figure(cells: list[Cell], forces: list[str]) -> dict[str, object]:
         / sum(population(f, "all") or 0 for f in FORCES),
         "months_covered_min": min(months),
         "suppressed_cells": sum(c.suppressed for c in cells),
-        "unknown_nationality_share": point(cells, unknown_share)[0],
+        "unknown_nationality_share": point_of_parts([u_cells], cells, unknown_share)[0],
         "is_complete": len(forces) == len(FORCES) and min(months) == 12,
         "data_origin": "synthetic",
     }

@@ -44,7 +44,7 @@ quarantine_reasons as (
         force_code,
         month,
         {{ dbt.listagg('landing_folder', "', '", 'order by landing_folder') }} as quarantined_folders,
-        {{ dbt.listagg("landing_folder || ': ' || error", "'; '", 'order by landing_folder') }}
+        {{ dbt.listagg('error', "'; '", 'order by landing_folder') }}
             as quarantine_reason
     from quarantined
     group by force_code, month

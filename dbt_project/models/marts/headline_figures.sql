@@ -53,11 +53,15 @@ periods as (
     select period, max(data_origin) as data_origin from national group by period
 ),
 
+-- the forces whose returns name offences, with the months their returns declare
 detailed_forces as (
-    select period, force_code, count(distinct month) as months
-    from cells
-    where offence_code is not null
-    group by period, force_code
+    select detailed.period, detailed.force_code, count(*) as months
+    from (
+        select distinct period, force_code from cells where offence_code is not null
+    ) as detailed
+    inner join {{ ref('int_force_month_coverage') }} as declared
+        on detailed.period = declared.period and detailed.force_code = declared.force_code
+    group by detailed.period, detailed.force_code
 ),
 
 child_counts as (
@@ -105,7 +109,8 @@ share_inputs as (
             else 'Share of arrests for sexual offences that are of non-British nationals'
         end as description,
         period, non_british_lower, non_british_upper, non_british_suppressed, non_british_cells,
-        unknown_lower, unknown_upper, all_lower, all_upper, all_suppressed, forces_reporting,
+        unknown_lower, unknown_upper, unknown_suppressed, unknown_cells, all_lower, all_upper,
+        all_suppressed, forces_reporting,
         population_coverage, months_covered_min, data_origin
     from group_counts
     union all
@@ -115,6 +120,7 @@ share_inputs as (
         child_counts.period, child_counts.non_british_lower, child_counts.non_british_upper,
         child_counts.non_british_suppressed, child_counts.non_british_cells,
         child_counts.unknown_lower, child_counts.unknown_upper,
+        child_counts.unknown_suppressed, child_counts.unknown_cells,
         child_counts.all_lower, child_counts.all_upper, child_counts.all_suppressed,
         child_coverage.forces_reporting, coalesce(child_coverage.population_coverage, 0),
         child_coverage.months_covered_min, child_counts.data_origin
@@ -150,8 +156,8 @@ shares as (
         population_coverage,
         months_covered_min,
         all_suppressed as suppressed_cells,
-        ((unknown_lower + unknown_upper) / 2.0) / nullif((all_lower + all_upper) / 2.0, 0)
-            as unknown_nationality_share,
+        {{ midpoint('unknown_lower', 'unknown_upper', 'unknown_suppressed', 'unknown_cells') }}
+            / nullif((all_lower + all_upper) / 2.0, 0) as unknown_nationality_share,
         'Arrests are not charges or convictions. Arrests of people whose nationality was not '
             || 'recorded are in the denominator, not the numerator; value_upper_incl_unknown '
             || 'counts them all as non-British.' as caveat,

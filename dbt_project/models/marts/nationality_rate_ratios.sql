@@ -81,7 +81,11 @@ final as (
             when non_british_suppressed = 0 and british_suppressed = 0 then 'exact'
             else 'midpoint'
         end as estimate_method,
-        non_british_rate_per_100k / nullif(british_rate_per_100k, 0) as rate_ratio,
+        -- the same expression as the bounds, so that an exact ratio equals them to the last bit
+        ({{ midpoint('non_british_lower', 'non_british_upper', 'non_british_suppressed', 'non_british_cells') }}
+            / non_british_person_years)
+            / nullif({{ midpoint('british_lower', 'british_upper', 'british_suppressed', 'british_cells') }}
+            / british_person_years, 0) as rate_ratio,
         ratio_least as rate_ratio_lower,
         ratio_greatest as rate_ratio_upper,
         (cast(non_british_lower as double) / non_british_person_years)

@@ -62,7 +62,7 @@ quarantine_reasons as (
     select
         period,
         force_code,
-        {{ dbt.listagg("landing_folder || ': ' || error", "'; '", 'order by landing_folder') }}
+        {{ dbt.listagg('error', "'; '", 'order by landing_folder') }}
             as quarantine_reason
     from (select distinct period, force_code, landing_folder, error from quarantined) as distinct_folders
     group by period, force_code
