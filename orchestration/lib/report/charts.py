@@ -7,10 +7,13 @@ from __future__ import annotations
 import html
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
+
+from orchestration.lib.report import formatting as fmt
 
 ALL_OFFENCES = "All offences"
 NATIONALITY_GROUPS = {  # group -> (legend label, colour); unknown has no denominator, so no rate
@@ -36,16 +39,29 @@ def offence_order(groups: pd.Series) -> list[str]:
     ]
 
 
+def _f4(values: pd.Series) -> np.ndarray:
+    """Plotted numbers as float32: plotly writes them as compact typed arrays, and 7 digits are
+    more than any hover shows."""
+    return values.astype("float64").to_numpy(dtype="float32")
+
+
 def _errors(values: pd.Series, lower: pd.Series, upper: pd.Series) -> dict:
     """Asymmetric error bars from interval bounds; a missing bound draws no bar on that side."""
     return {
         "type": "data",
         "symmetric": False,
-        "array": (upper - values).clip(lower=0).fillna(0).tolist(),
-        "arrayminus": (values - lower).clip(lower=0).fillna(0).tolist(),
+        "array": _f4((upper - values).clip(lower=0).fillna(0)),
+        "arrayminus": _f4((values - lower).clip(lower=0).fillna(0)),
         "thickness": 1.2,
         "width": 3,
     }
+
+
+def _rate_hover(row: pd.Series) -> str:
+    """The parts of a rate's hover that differ in kind from bar to bar, already in words."""
+    bounds = fmt.value_range(row["rate_per_100k_lower"], row["rate_per_100k_upper"], fmt.rate)
+    arrests = fmt.count_range(row["arrests"], row["arrests_lower"], row["arrests_upper"])
+    return f"Range under suppression {bounds}<br>Arrests {arrests}"
 
 
 def _region_labels(rates: pd.DataFrame) -> dict[str, str]:
@@ -61,8 +77,9 @@ def _region_labels(rates: pd.DataFrame) -> dict[str, str]:
 
 
 def rates_figure(rates: pd.DataFrame) -> go.Figure:
-    """Rate per 100,000 residents by region, one bar per nationality group, with 95% intervals;
-    a dropdown picks the offence group (all offences first)."""
+    """Rate per 100,000 person-years by region, one bar per nationality group, with 95% intervals;
+    a dropdown picks the offence group (all offences first). A rate with no point estimate (every
+    cell behind it suppressed) is drawn as a hatched bar spanning its feasible range, never as 0."""
     labels = _region_labels(rates)
     offences = offence_order(rates["offence_group"])
     fig = go.Figure()
@@ -73,39 +90,72 @@ def rates_figure(rates: pd.DataFrame) -> go.Figure:
                 (rates["offence_group"] == offence) & (rates["nationality_group"] == group)
             ]
             rows = rows.sort_values("region")
-            custom = rows[
-                [
-                    "arrests",
-                    "arrests_lower",
-                    "arrests_upper",
-                    "population",
-                    "rate_ci_lower",
-                    "rate_ci_upper",
-                    "months_covered",
-                    "suppressed_cells",
-                ]
-            ].astype("float64")
+            point = rows["rate_per_100k"].astype("float64")
+            hover = [_rate_hover(r) for _, r in rows.iterrows()]
+            kinds = [
+                fmt.estimate_kind(r["rate_per_100k"], r["estimate_method"])
+                for _, r in rows.iterrows()
+            ]
+            y = [labels[r] for r in rows["region"]]
+            custom = np.column_stack(
+                [_f4(rows[c]) for c in ("rate_ci_lower", "rate_ci_upper", "person_years")]
+                + [_f4(rows["months_covered"])]
+            )
+            tail = (
+                "95% interval %{customdata[0]:,.1f}–%{customdata[1]:,.1f}<br>"
+                "%{customdata[2]:,.0f} person-years · %{customdata[3]} months<extra></extra>"
+            )
             fig.add_bar(
                 name=name,
                 legendgroup=group,
-                showlegend=offence == offences[0],
+                offsetgroup=group,
                 orientation="h",
-                x=rows["rate_per_100k"].astype("float64"),
-                y=[labels[r] for r in rows["region"]],
                 marker_color=colour,
+                visible=offence == offences[0],
+                showlegend=offence == offences[0],
+                y=y,
+                x=_f4(point),
+                text=kinds,
+                textposition="none",
+                hovertext=hover,
+                customdata=custom,
                 error_x=_errors(
-                    rows["rate_per_100k"].astype("float64"),
+                    point,
                     rows["rate_ci_lower"].astype("float64"),
                     rows["rate_ci_upper"].astype("float64"),
                 ),
-                customdata=custom.to_numpy(),
                 hovertemplate=(
                     f"<b>%{{y}}</b> · {name} · {_e(offence)}<br>"
-                    "Rate %{x:,.1f} per 100,000 (95% CI %{customdata[4]:,.1f}–%{customdata[5]:,.1f})<br>"
-                    "Arrests %{customdata[0]:,.0f} (with suppressed cells: %{customdata[1]:,.0f}–%{customdata[2]:,.0f})<br>"
-                    "Population %{customdata[3]:,.0f} · %{customdata[6]} months<extra></extra>"
+                    "Rate %{x:,.1f} per 100,000 person-years (%{text})<br>%{hovertext}<br>" + tail
                 ),
+            )
+            visibility.append(offence)
+            # Range only: no point estimate, so the bar floats from the lower to the upper bound.
+            lower = rows["rate_per_100k_lower"].astype("float64")
+            upper = rows["rate_per_100k_upper"].astype("float64")
+            only = (point.isna() & lower.notna() & upper.notna()).to_numpy()
+            if not only.any():
+                continue
+            fig.add_bar(
+                name=name,
+                legendgroup=group,
+                offsetgroup=group,
+                orientation="h",
+                marker_color=colour,
                 visible=offence == offences[0],
+                showlegend=False,
+                y=[label for label, keep in zip(y, only, strict=True) if keep],
+                base=_f4(lower[only]),
+                x=_f4(upper[only] - lower[only]),
+                marker_opacity=0.45,
+                marker_pattern_shape="x",
+                hovertext=[h for h, keep in zip(hover, only, strict=True) if keep],
+                customdata=custom[only],
+                hovertemplate=(
+                    f"<b>%{{y}}</b> · {name} · {_e(offence)}<br>"
+                    "No point estimate: every cell behind it is suppressed<br>%{hovertext}<br>"
+                    + tail
+                ),
             )
             visibility.append(offence)
     buttons = [
@@ -125,7 +175,7 @@ def rates_figure(rates: pd.DataFrame) -> go.Figure:
         margin={"l": 10, "r": 20, "t": 70, "b": 50},
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         xaxis={
-            "title": "Arrests per 100,000 residents (months covered, not annualised)",
+            "title": "Arrests per 100,000 person-years (population × months covered ÷ 12)",
             "rangemode": "tozero",
             "gridcolor": "#e6e6e6",
         },
@@ -147,55 +197,122 @@ def rates_figure(rates: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _ratio_trace(rows: pd.DataFrame, labels: list[str], colour: str) -> go.Scatter:
-    ratio = rows["rate_ratio"].astype("float64")
-    custom = rows[
-        [
-            "rate_ratio_ci_lower",
-            "rate_ratio_ci_upper",
-            "non_british_rate_per_100k",
-            "british_rate_per_100k",
-            "non_british_arrests",
-            "british_arrests",
-        ]
-    ].astype("float64")
-    return go.Scatter(
-        x=ratio,
-        y=labels,
-        mode="markers",
-        marker={"color": colour, "size": 9, "symbol": "diamond"},
-        error_x=_errors(
-            ratio,
-            rows["rate_ratio_ci_lower"].astype("float64"),
-            rows["rate_ratio_ci_upper"].astype("float64"),
-        ),
-        customdata=custom.to_numpy(),
-        showlegend=False,
-        hovertemplate=(
-            "<b>%{y}</b><br>Rate ratio %{x:.2f} (95% CI %{customdata[0]:.2f}–%{customdata[1]:.2f})<br>"
-            "Non-British %{customdata[2]:,.1f} per 100,000 (%{customdata[4]:,.0f} arrests)<br>"
-            "British %{customdata[3]:,.1f} per 100,000 (%{customdata[5]:,.0f} arrests)<extra></extra>"
-        ),
+RATIO_COLUMNS = ("rate_ratio", "rate_ratio_lower", "rate_ratio_upper")
+RATIO_INTERVAL = ("rate_ratio_ci_lower", "rate_ratio_ci_upper")
+
+
+def _ratio_hover(row: pd.Series) -> str:
+    value, lower, upper = (row[c] for c in RATIO_COLUMNS)
+    low, high = RATIO_INTERVAL
+    kind = fmt.estimate_kind(value, row["estimate_method"], lower, upper)
+    if fmt.missing(value):
+        head = "No point estimate: every cell behind it is suppressed"
+    else:
+        head = f"Rate ratio {fmt.ratio(value)} ({kind})"
+    non_british = fmt.count_range(
+        row["non_british_arrests"],
+        row["non_british_arrests_lower"],
+        row["non_british_arrests_upper"],
     )
+    british = fmt.count_range(
+        row["british_arrests"], row["british_arrests_lower"], row["british_arrests_upper"]
+    )
+    incl_unknown = fmt.value_range(
+        row["rate_ratio_lower_incl_unknown"], row["rate_ratio_upper_incl_unknown"], fmt.ratio
+    )
+    return (
+        f"{head}<br>Range under suppression {fmt.value_range(lower, upper, fmt.ratio)}"
+        f"<br>Range with unknown nationality in either group {incl_unknown}"
+        f"<br>95% interval {fmt.value_range(row[low], row[high], fmt.ratio)}"
+        f"<br>Non-British: {non_british} arrests, "
+        f"{fmt.person_years(row['non_british_person_years'])} person-years"
+        f"<br>British: {british} arrests, "
+        f"{fmt.person_years(row['british_person_years'])} person-years"
+    )
+
+
+def _ratio_traces(
+    rows: pd.DataFrame, labels: list[str], colour: str, high: float, legend: bool
+) -> list[go.Scatter]:
+    """A panel: the feasible range as a thick line (to the axis end when it has no upper bound),
+    the point estimate as a diamond, filled when exact and open when a midpoint, with its 95%
+    interval. A row with no point estimate shows its range alone."""
+    hover = [_ratio_hover(r) for _, r in rows.iterrows()]
+    x: list[float | None] = []
+    y: list[str | None] = []
+    text: list[str] = []
+    for (_, row), label, tip in zip(rows.iterrows(), labels, hover, strict=True):
+        lower, upper = row["rate_ratio_lower"], row["rate_ratio_upper"]
+        if fmt.missing(lower) or float(lower) <= 0:
+            continue
+        x += [float(lower), 10**high if fmt.missing(upper) else float(upper), None]
+        y += [label, label, None]
+        text += [tip, tip, ""]
+    traces = [
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line={"color": colour, "width": 7},
+            opacity=0.3,
+            name="Feasible range under suppression",
+            legendgroup="range",
+            showlegend=legend,
+            hovertext=text,
+            hovertemplate="<b>%{y}</b><br>%{hovertext}<extra></extra>",
+        )
+    ]
+    midpoint = rows["estimate_method"] == fmt.MIDPOINT
+    ratio = rows["rate_ratio"].astype("float64")
+    for name, keep, symbol in (
+        ("Point estimate (exact)", ~midpoint, "diamond"),
+        ("Midpoint estimate", midpoint, "diamond-open"),
+    ):
+        keep = keep & (ratio > 0)
+        if not keep.any():
+            continue
+        kept = rows[keep.to_numpy()]
+        traces.append(
+            go.Scatter(
+                x=_f4(kept["rate_ratio"]),
+                y=[label for label, k in zip(labels, keep, strict=True) if k],
+                mode="markers",
+                marker={"color": colour, "size": 9, "symbol": symbol, "line": {"width": 2}},
+                error_x=_errors(
+                    kept["rate_ratio"].astype("float64"),
+                    kept["rate_ratio_ci_lower"].astype("float64"),
+                    kept["rate_ratio_ci_upper"].astype("float64"),
+                ),
+                name=name,
+                legendgroup=name,
+                showlegend=legend,
+                hovertext=[h for h, k in zip(hover, keep, strict=True) if k],
+                hovertemplate="<b>%{y}</b><br>%{hovertext}<extra></extra>",
+            )
+        )
+    return traces
 
 
 def _log_range(rows: pd.DataFrame) -> list[float]:
-    """log10 axis range spanning the intervals and the reference line at 1, with a margin."""
-    values = pd.concat(
-        [
-            rows[c].astype("float64")
-            for c in ("rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper")
-        ]
-    )
+    """log10 axis range spanning the estimates, bounds, intervals and the reference line at 1."""
+    values = pd.concat([rows[c].astype("float64") for c in (*RATIO_COLUMNS, *RATIO_INTERVAL)])
     values = values[values > 0].dropna()
     low, high = min([1.0, *values]), max([1.0, *values])
     return [math.log10(low) - 0.08, math.log10(high) + 0.08]
 
 
+def _drawable(ratios: pd.DataFrame) -> pd.DataFrame:
+    """Rows a log axis can show: a positive estimate, or a positive lower bound (range only)."""
+    return ratios[
+        (ratios["rate_ratio"].astype("float64") > 0)
+        | (ratios["rate_ratio_lower"].astype("float64") > 0)
+    ]
+
+
 def ratios_figure(ratios: pd.DataFrame) -> go.Figure:
-    """Non-British ÷ British rate ratio with 95% intervals on a log axis (1 = same rate): by
-    offence group nationally, and by region for all offences."""
-    drawable = ratios[ratios["rate_ratio"].astype("float64") > 0]
+    """Non-British ÷ British rate ratio with its feasible range and 95% interval on a log axis
+    (1 = same rate): by offence group nationally, and by region for all offences."""
+    drawable = _drawable(ratios)
     national = drawable[drawable["geography_level"] == "national"]
     national = national.set_index("offence_group").loc[offence_order(national["offence_group"])]
     national = national.reset_index()
@@ -207,6 +324,7 @@ def ratios_figure(ratios: pd.DataFrame) -> go.Figure:
     ]
     by_region = pd.concat([overall, regional])
     counts = [max(len(national), 1), max(len(by_region), 1)]
+    low, high = _log_range(pd.concat([national, by_region]))
     # Stacked on one shared log axis, each row the same height, so panels compare directly.
     fig = make_subplots(
         rows=2,
@@ -216,11 +334,9 @@ def ratios_figure(ratios: pd.DataFrame) -> go.Figure:
         row_heights=counts,
         subplot_titles=("England and Wales, by offence group", "By region, all offences"),
     )
-    fig.add_trace(
-        _ratio_trace(national, [_e(o) for o in national["offence_group"]], "#d95f02"), row=1, col=1
-    )
-    fig.add_trace(
-        _ratio_trace(
+    panels = (
+        (national, [_e(o) for o in national["offence_group"]], "#d95f02"),
+        (
             by_region,
             [
                 f"<b>{_e(name)}</b>" if level == "national" else _e(name)
@@ -230,13 +346,12 @@ def ratios_figure(ratios: pd.DataFrame) -> go.Figure:
             ],
             "#7b3294",
         ),
-        row=2,
-        col=1,
     )
-    for row in (1, 2):
+    for row, (rows, labels, colour) in enumerate(panels, start=1):
+        for trace in _ratio_traces(rows, labels, colour, high, legend=row == 1):
+            fig.add_trace(trace, row=row, col=1)
         fig.add_vline(x=1, line_dash="dash", line_color="#555555", line_width=1, row=row, col=1)
         fig.update_yaxes(autorange="reversed", automargin=True, row=row, col=1)
-    low, high = _log_range(pd.concat([national, by_region]))
     ticks = [t for t in RATIO_TICKS if low <= math.log10(t) <= high]
     fig.update_xaxes(
         type="log",
@@ -250,8 +365,16 @@ def ratios_figure(ratios: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         template=TEMPLATE,
         font=FONT,
-        height=170 + 28 * sum(counts),
-        margin={"l": 10, "r": 20, "t": 40, "b": 50},
+        height=200 + 28 * sum(counts),
+        margin={"l": 10, "r": 20, "t": 70, "b": 50},
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+        },
     )
     return fig
 
