@@ -95,8 +95,12 @@ def _rate_expectations() -> list[Expectation]:
         _between("share_of_arrests", 0, 1),
         _between("unknown_nationality_share", 0, 1),
         _between("rate_per_100k", 0, 100_000),
-        # The exact Poisson interval must contain the rate it belongs to.
-        *_inside("rate_per_100k", "rate_ci_lower", "rate_ci_upper"),
+        # A point estimate lies within its bounds under suppression, and the Poisson interval
+        # covers those bounds (its limits are taken at the least and greatest feasible count).
+        *_inside("rate_per_100k", "rate_per_100k_lower", "rate_per_100k_upper"),
+        _a_at_least_b("rate_per_100k_lower", "rate_ci_lower"),
+        _a_at_least_b("rate_ci_upper", "rate_per_100k_upper"),
+        *_inside("share_of_arrests", "share_of_arrests_lower", "share_of_arrests_upper"),
         _between("population", 1, None),
         _between("months_covered", 1, 12),
     ]
@@ -121,13 +125,19 @@ def build_rates_by_region_offence() -> gx.ExpectationSuite:
 
 
 def build_nationality_rate_ratios() -> gx.ExpectationSuite:
-    """Rate ratios: positive, inside their log-method interval, with coverage in range."""
+    """Rate ratios: positive, inside their bounds, the bounds inside the interval, coverage in
+    range."""
     return _suite(
         "nationality_rate_ratios",
         [
             _at_least_one_row(),
             _between("rate_ratio", 0, None),
-            *_inside("rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper"),
+            *_inside("rate_ratio", "rate_ratio_lower", "rate_ratio_upper"),
+            _a_at_least_b("rate_ratio_lower", "rate_ratio_ci_lower"),
+            _a_at_least_b("rate_ratio_ci_upper", "rate_ratio_upper"),
+            # allocating unknown nationality either way can only widen the bounds
+            _a_at_least_b("rate_ratio_lower", "rate_ratio_lower_incl_unknown"),
+            _a_at_least_b("rate_ratio_upper_incl_unknown", "rate_ratio_upper"),
             _between("population_coverage", 0, 1),
             _between("unknown_nationality_share", 0, 1),
         ],
@@ -135,13 +145,18 @@ def build_nationality_rate_ratios() -> gx.ExpectationSuite:
 
 
 def build_headline_figures() -> gx.ExpectationSuite:
-    """Headline figures: each inside its interval, coverage in range."""
+    """Headline figures: each inside its bounds, the bounds inside its interval, coverage in
+    range."""
     return _suite(
         "headline_figures",
         [
             _at_least_one_row(),
             _between("value", 0, None),
-            *_inside("value", "ci_lower", "ci_upper"),
+            *_inside("value", "value_lower", "value_upper"),
+            _a_at_least_b("value_lower", "ci_lower"),
+            _a_at_least_b("ci_upper", "value_upper"),
+            _a_at_least_b("value_lower", "value_lower_incl_unknown"),
+            _a_at_least_b("value_upper_incl_unknown", "value_upper"),
             _between("forces_reporting", 0, FORCES_IN_ENGLAND_AND_WALES),
             _between("population_coverage", 0, 1),
             _between("unknown_nationality_share", 0, 1),
@@ -154,9 +169,13 @@ _RATE_COLUMNS = (
     "arrests_upper",
     "population",
     "rate_per_100k",
+    "rate_per_100k_lower",
+    "rate_per_100k_upper",
     "rate_ci_lower",
     "rate_ci_upper",
     "share_of_arrests",
+    "share_of_arrests_lower",
+    "share_of_arrests_upper",
     "unknown_nationality_share",
     "months_covered",
 )
@@ -188,6 +207,10 @@ SUITES: dict[str, SuiteSpec] = {
             table="marts.nationality_rate_ratios",
             columns=(
                 "rate_ratio",
+                "rate_ratio_lower",
+                "rate_ratio_upper",
+                "rate_ratio_lower_incl_unknown",
+                "rate_ratio_upper_incl_unknown",
                 "rate_ratio_ci_lower",
                 "rate_ratio_ci_upper",
                 "population_coverage",
@@ -200,6 +223,10 @@ SUITES: dict[str, SuiteSpec] = {
             table="marts.headline_figures",
             columns=(
                 "value",
+                "value_lower",
+                "value_upper",
+                "value_lower_incl_unknown",
+                "value_upper_incl_unknown",
                 "ci_lower",
                 "ci_upper",
                 "forces_reporting",

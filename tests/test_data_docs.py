@@ -20,7 +20,7 @@ def results(tmp_path_factory) -> list[dict]:
     """One passing suite and one failing one, stored as the checks store them."""
     folder = tmp_path_factory.mktemp("gx_results")
     bad = _force_rates()
-    bad.loc[1, "share_of_arrests"] = 1.5
+    bad.loc[1, ["share_of_arrests", "share_of_arrests_upper"]] = [1.5, 1.6]
     passing = validate_frame("stg_force_returns__cells", _cells())
     failing = validate_frame("rates_by_force_offence", bad)
     assert passing.success and not failing.success
@@ -55,7 +55,7 @@ def test_data_docs_index_lists_both_suites_and_marks_the_failure(results, tmp_pa
     assert "stg_force_returns__cells" in page and "rates_by_force_offence" in page
     # The plain summary (readable offline, where GX's script-built index table stays empty).
     text = _text(index)
-    assert "rates_by_force_offence marts.rates_by_force_offence 4 9 of 10 FAILED" in text
+    assert "rates_by_force_offence marts.rates_by_force_offence 4 13 of 14 FAILED" in text
     assert "stg_force_returns__cells staging.stg_force_returns__cells 3 4 of 4 Passed" in text
 
     failing_pages = list(
@@ -106,7 +106,7 @@ def test_check_metadata_has_rows_and_expectation_count():
     outcome = validate_frame("rates_by_force_offence", _force_rates())
     metadata = outcome.to_metadata()
     assert metadata["rows"] == 4
-    assert metadata["expectations"] == outcome.evaluated == 10
+    assert metadata["expectations"] == outcome.evaluated == 14
     assert metadata["table"] == "marts.rates_by_force_offence"
     assert "result" not in metadata
     json.dumps(metadata)
@@ -115,17 +115,26 @@ def test_check_metadata_has_rows_and_expectation_count():
 HEADLINES_DDL = """
 create schema marts;
 create table marts.headline_figures (
-    figure_id varchar, description varchar, period varchar, value double, ci_lower double,
-    ci_upper double, unit varchar, forces_reporting integer, forces_total integer,
-    population_coverage double, data_origin varchar
+    figure_id varchar, description varchar, period varchar, value double, value_lower double,
+    value_upper double, estimate_method varchar, ci_lower double, ci_upper double, unit varchar,
+    forces_reporting integer, forces_total integer, population_coverage double,
+    data_origin varchar
 );
 """
 
 
-def _headlines(rows) -> duckdb.DuckDBPyConnection:
+def _headlines(rows, ranges=None) -> duckdb.DuckDBPyConnection:
+    """Headline rows as (figure_id, description, period, value, ci_lower, ci_upper, unit,
+    forces_reporting, forces_total, population_coverage, data_origin); `ranges` gives each row's
+    (value_lower, value_upper, estimate_method), by default the value itself, exact."""
     con = duckdb.connect()
     con.execute(HEADLINES_DDL)
-    con.executemany("insert into marts.headline_figures values (?,?,?,?,?,?,?,?,?,?,?)", rows)
+    for i, (fid, desc, period, value, *rest) in enumerate(rows):
+        least, greatest, method = (ranges or {}).get(i, (value, value, "exact"))
+        con.execute(
+            "insert into marts.headline_figures values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [fid, desc, period, value, least, greatest, method, *rest],
+        )
     return con
 
 
@@ -171,23 +180,29 @@ def test_headline_markdown_table_with_intervals_coverage_and_synthetic_marker():
                 0.0,
                 "synthetic",
             ),
-        ]
+        ],
+        ranges={0: (1.9, 2.5, "midpoint"), 2: (0.001, 0.02, None)},
     )
     md = headline_figures_markdown(con)
     lines = md.splitlines()
     assert lines[0].startswith("**SYNTHETIC DATA**")
     table = [line for line in lines if line.startswith("|")]
-    assert table[0].startswith("| Figure | Period | Value (95% interval) | Forces reporting |")
+    assert table[0].startswith(
+        "| Figure | Period | Value (95% interval) | Range under suppression | Forces reporting |"
+    )
     assert table[1].startswith("|---|")
     body = table[2:]
     assert len(body) == 3
     assert body[0].startswith("| Share of all arrests (`share_all`) | 2023-24 |")  # shares first
     assert "7.8% (7.6% to 8.0%)" in body[0] and "| 7 of 43 |" in body[0] and "| 10% |" in body[0]
-    assert "| — |" in body[1] and "| 0 of 43 |" in body[1]  # no figure, stated, not left out
-    assert "2.20× (2.10× to 2.30×)" in body[2] and "| 100% |" in body[2]
+    assert "| 7.8% to 7.8% |" in body[0]  # exact: the range is the value
+    # no point estimate (every cell suppressed): only its range, stated, not left out
+    assert "| — | 0.1% to 2.0% |" in body[1] and "| 0 of 43 |" in body[1]
+    assert "2.20× (midpoint) (2.10× to 2.30×)" in body[2] and "| 100% |" in body[2]
+    assert "| 1.90× to 2.50× |" in body[2]
     assert "Rate ratio \\| all" in body[2]  # a pipe in a description cannot break the table
     assert all(row.endswith("| **SYNTHETIC** |") for row in body)
-    assert all(row.count(" | ") == 5 for row in body)
+    assert all(row.count(" | ") == 6 for row in body)
 
 
 def test_headline_markdown_real_data_has_no_synthetic_marker_and_empty_is_said():

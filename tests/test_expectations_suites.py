@@ -30,9 +30,13 @@ def _rates() -> dict[str, list]:
         "arrests_upper": [100, 80, 15, 5],
         "population": [1_000_000, 900_000, 100_000, None],
         "rate_per_100k": [10.0, 8.9, 15.0, None],
+        "rate_per_100k_lower": [9.0, 8.9, 14.0, None],
+        "rate_per_100k_upper": [11.0, 8.9, 16.0, None],
         "rate_ci_lower": [8.1, 7.0, 8.4, None],
         "rate_ci_upper": [12.2, 11.1, 24.7, None],
         "share_of_arrests": [1.0, 0.8, 0.15, 0.05],
+        "share_of_arrests_lower": [1.0, 0.8, 0.1, 0.04],
+        "share_of_arrests_upper": [1.0, 0.8, 0.2, 0.06],
         "unknown_nationality_share": [0.05, 0.05, 0.05, 0.05],
         "months_covered": [12, 12, 12, 12],
     }
@@ -57,8 +61,12 @@ def _ratios() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "rate_ratio": [1.9, 2.2],
-            "rate_ratio_ci_lower": [1.8, 2.1],
-            "rate_ratio_ci_upper": [2.0, 2.3],
+            "rate_ratio_lower": [1.7, 2.0],
+            "rate_ratio_upper": [2.1, 2.4],
+            "rate_ratio_lower_incl_unknown": [1.65, 1.95],
+            "rate_ratio_upper_incl_unknown": [2.15, 2.45],
+            "rate_ratio_ci_lower": [1.6, 1.9],
+            "rate_ratio_ci_upper": [2.2, 2.5],
             "population_coverage": [1.0, 0.1],
             "unknown_nationality_share": [0.05, 0.06],
         }
@@ -69,8 +77,12 @@ def _headlines() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "value": [0.078, None],
-            "ci_lower": [0.076, None],
-            "ci_upper": [0.080, None],
+            "value_lower": [0.07, None],
+            "value_upper": [0.085, None],
+            "value_lower_incl_unknown": [0.07, None],
+            "value_upper_incl_unknown": [0.09, None],
+            "ci_lower": [0.065, None],
+            "ci_upper": [0.09, None],
             "forces_reporting": [7, 0],
             "population_coverage": [0.1, 0.0],
             "unknown_nationality_share": [0.05, None],
@@ -110,11 +122,15 @@ _RATE_VIOLATIONS = {
     (ROWS, ()): _no_rows,
     (BETWEEN, ("arrests_lower",)): _set(0, arrests_lower=-1),
     (PAIR, ("arrests_upper", "arrests_lower")): _set(2, arrests_upper=10),
-    (BETWEEN, ("share_of_arrests",)): _set(1, share_of_arrests=1.5),
+    (BETWEEN, ("share_of_arrests",)): _set(1, share_of_arrests=1.5, share_of_arrests_upper=1.6),
     (BETWEEN, ("unknown_nationality_share",)): _set(0, unknown_nationality_share=-0.1),
     (BETWEEN, ("rate_per_100k",)): _set(3, rate_per_100k=150_000.0),
-    (PAIR, ("rate_per_100k", "rate_ci_lower")): _set(0, rate_ci_lower=11.0),
-    (PAIR, ("rate_ci_upper", "rate_per_100k")): _set(1, rate_ci_upper=5.0),
+    (PAIR, ("rate_per_100k", "rate_per_100k_lower")): _set(0, rate_per_100k_lower=10.5),
+    (PAIR, ("rate_per_100k_upper", "rate_per_100k")): _set(0, rate_per_100k_upper=9.5),
+    (PAIR, ("rate_per_100k_lower", "rate_ci_lower")): _set(2, rate_ci_lower=14.5),
+    (PAIR, ("rate_ci_upper", "rate_per_100k_upper")): _set(2, rate_ci_upper=15.5),
+    (PAIR, ("share_of_arrests", "share_of_arrests_lower")): _set(2, share_of_arrests_lower=0.16),
+    (PAIR, ("share_of_arrests_upper", "share_of_arrests")): _set(2, share_of_arrests_upper=0.14),
     (BETWEEN, ("population",)): _set(3, population=0),
     (BETWEEN, ("months_covered",)): _set(2, months_covered=13),
 }
@@ -134,17 +150,41 @@ VIOLATIONS: dict[str, dict[tuple[str, tuple[str, ...]], Callable]] = {
     },
     "nationality_rate_ratios": {
         (ROWS, ()): _no_rows,
-        (BETWEEN, ("rate_ratio",)): _set(1, rate_ratio=-2.2, rate_ratio_ci_lower=-2.3),
-        (PAIR, ("rate_ratio", "rate_ratio_ci_lower")): _set(0, rate_ratio_ci_lower=1.95),
-        (PAIR, ("rate_ratio_ci_upper", "rate_ratio")): _set(1, rate_ratio_ci_upper=2.15),
+        (BETWEEN, ("rate_ratio",)): _set(
+            1,
+            rate_ratio=-2.2,
+            rate_ratio_lower=-2.3,
+            rate_ratio_lower_incl_unknown=-2.4,
+            rate_ratio_ci_lower=-2.5,
+        ),
+        (PAIR, ("rate_ratio", "rate_ratio_lower")): _set(0, rate_ratio_lower=1.95),
+        (PAIR, ("rate_ratio_upper", "rate_ratio")): _set(0, rate_ratio_upper=1.85),
+        (PAIR, ("rate_ratio_lower", "rate_ratio_ci_lower")): _set(0, rate_ratio_ci_lower=1.75),
+        (PAIR, ("rate_ratio_ci_upper", "rate_ratio_upper")): _set(1, rate_ratio_ci_upper=2.3),
+        (PAIR, ("rate_ratio_lower", "rate_ratio_lower_incl_unknown")): _set(
+            1, rate_ratio_lower_incl_unknown=2.05
+        ),
+        (PAIR, ("rate_ratio_upper_incl_unknown", "rate_ratio_upper")): _set(
+            1, rate_ratio_upper_incl_unknown=2.35
+        ),
         (BETWEEN, ("population_coverage",)): _set(0, population_coverage=1.01),
         (BETWEEN, ("unknown_nationality_share",)): _set(1, unknown_nationality_share=2.0),
     },
     "headline_figures": {
         (ROWS, ()): _no_rows,
-        (BETWEEN, ("value",)): _set(0, value=-0.5, ci_lower=-0.6),
-        (PAIR, ("value", "ci_lower")): _set(0, ci_lower=0.079),
-        (PAIR, ("ci_upper", "value")): _set(0, ci_upper=0.077),
+        (BETWEEN, ("value",)): _set(
+            0, value=-0.5, value_lower=-0.6, value_lower_incl_unknown=-0.6, ci_lower=-0.7
+        ),
+        (PAIR, ("value", "value_lower")): _set(0, value_lower=0.079),
+        (PAIR, ("value_upper", "value")): _set(0, value_upper=0.077),
+        (PAIR, ("value_lower", "ci_lower")): _set(0, ci_lower=0.072),
+        (PAIR, ("ci_upper", "value_upper")): _set(0, ci_upper=0.08),
+        (PAIR, ("value_lower", "value_lower_incl_unknown")): _set(
+            0, value_lower_incl_unknown=0.071
+        ),
+        (PAIR, ("value_upper_incl_unknown", "value_upper")): _set(
+            0, value_upper_incl_unknown=0.084
+        ),
         (BETWEEN, ("forces_reporting",)): _set(1, forces_reporting=44),
         (BETWEEN, ("population_coverage",)): _set(1, population_coverage=-0.1),
         (BETWEEN, ("unknown_nationality_share",)): _set(0, unknown_nationality_share=1.5),

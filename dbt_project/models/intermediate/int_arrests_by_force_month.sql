@@ -1,5 +1,5 @@
 -- Arrests at force × month × offence group × nationality group grain, with suppressed cells kept
--- as bounds: arrests counts only cells given as numbers; the bounds add each suppressed range.
+-- as bounds: each suppressed cell adds its declared range, each number itself to both bounds.
 with cells as (
     select * from {{ ref('int_arrest_cells_classified') }}
 ),
@@ -11,7 +11,6 @@ final as (
         period,
         offence_group,
         nationality_group,
-        sum(coalesce(arrests, 0)) as arrests,
         sum(arrests_lower) as arrests_lower,
         sum(arrests_upper) as arrests_upper,
         sum(case when is_suppressed then 1 else 0 end) as suppressed_cells,

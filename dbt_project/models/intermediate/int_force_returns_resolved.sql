@@ -18,9 +18,7 @@ resolved as (
         forces.force_code
     from returns
     left join forces
-        on upper(returns.force_raw) = forces.force_code
-        or lower(returns.force_raw) = lower(forces.force_name)
-        or lower(returns.force_raw) = lower(forces.pfa_name)
+        on {{ names_force('returns.force_raw', 'forces') }}
 ),
 
 final as (

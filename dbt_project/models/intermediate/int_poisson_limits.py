@@ -1,4 +1,6 @@
-"""Exact (Garwood) 95% Poisson limits for every arrest count a published rate rests on.
+"""Exact (Garwood) 95% Poisson limits for every arrest count a published rate rests on: both
+bounds of each count (a rate's interval runs from the lower limit of its least feasible count to
+the upper limit of its greatest, so it covers every allocation of the suppressed cells).
 
 SQL has no chi-square quantile function, so this one small Python model computes the limits for
 the distinct counts and the SQL marts join on the count. For a count k:
@@ -22,8 +24,10 @@ def model(dbt, session):
     by_force = dbt.ref("int_rate_inputs_by_force")
     by_area = dbt.ref("int_rate_inputs_by_area")
     counts = (
-        by_force.project("arrests::bigint as arrests")
-        .union(by_area.project("arrests::bigint as arrests"))
+        by_force.project("arrests_lower::bigint as arrests")
+        .union(by_force.project("arrests_upper::bigint as arrests"))
+        .union(by_area.project("arrests_lower::bigint as arrests"))
+        .union(by_area.project("arrests_upper::bigint as arrests"))
         .filter("arrests is not null")
         .distinct()
         .order("arrests")

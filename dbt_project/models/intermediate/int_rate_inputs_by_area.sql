@@ -1,7 +1,9 @@
 -- Numerators and denominators of rates for areas made of forces: each region, and England and
--- Wales (ONS code K04000001). Only forces that reported count: the denominator is their population,
--- so a rate never mixes a partial numerator with a whole-area denominator; population_coverage
--- says how much of the area's population the reporting forces hold.
+-- Wales (ONS code K04000001). Only forces that reported count: the denominator is their
+-- person-years (each force's population × its months covered / 12), so a rate never mixes a
+-- partial numerator with a whole-area or whole-year denominator; population_coverage says how
+-- much of the area's population the reporting forces hold. Standard errors of the APS
+-- person-years add in quadrature (the survey's areas are sampled independently).
 with force_inputs as (
     select * from {{ ref('int_rate_inputs_by_force') }}
 ),
@@ -55,14 +57,17 @@ grouped as (
         area_forces.geography_name,
         force_inputs.offence_group,
         force_inputs.nationality_group,
-        sum(force_inputs.arrests) as arrests,
         sum(force_inputs.arrests_lower) as arrests_lower,
         sum(force_inputs.arrests_upper) as arrests_upper,
         sum(force_inputs.suppressed_cells) as suppressed_cells,
+        sum(force_inputs.cells) as cells,
         -- a denominator missing for any reporting force leaves the area's rate unknown
         case when count(force_inputs.population) = count(*) then sum(force_inputs.population) end as population,
+        case when count(force_inputs.person_years) = count(*) then sum(force_inputs.person_years) end as person_years,
+        sqrt(sum(force_inputs.person_years_se * force_inputs.person_years_se)) as person_years_se,
         count(*) as forces_reporting,
         min(force_inputs.months_covered) as months_covered,
+        max(force_inputs.months_covered) as months_covered_max,
         max(force_inputs.data_origin) as data_origin
     from force_inputs
     inner join area_forces on force_inputs.force_code = area_forces.force_code
@@ -79,16 +84,20 @@ final as (
         grouped.geography_name,
         grouped.offence_group,
         grouped.nationality_group,
-        cast(grouped.arrests as bigint) as arrests,
+        cast(case when grouped.suppressed_cells = 0 then grouped.arrests_lower end as bigint) as arrests,
         cast(grouped.arrests_lower as bigint) as arrests_lower,
         cast(grouped.arrests_upper as bigint) as arrests_upper,
         cast(grouped.suppressed_cells as integer) as suppressed_cells,
+        cast(grouped.cells as bigint) as cells,
         cast(grouped.population as bigint) as population,
+        grouped.person_years,
+        grouped.person_years_se,
         cast(grouped.forces_reporting as integer) as forces_reporting,
         cast(area_totals.forces_in_area as integer) as forces_in_area,
         cast(reporting_population.reporting_population as double)
             / area_totals.area_population as population_coverage,
         cast(grouped.months_covered as integer) as months_covered,
+        cast(grouped.months_covered_max as integer) as months_covered_max,
         grouped.data_origin
     from grouped
     inner join area_totals

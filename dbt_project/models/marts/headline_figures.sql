@@ -1,9 +1,12 @@
--- National figures of the kind quoted in the press, each with its interval and the coverage it
--- stands on (forces reporting of 43, share of the population of England and Wales, months), so a
--- reader sees at once how much of the country a figure rests on.
---   shares: non-British arrests / all arrests (unknown nationality included in the denominator),
---           Wilson 95% interval;
---   ratios: non-British vs British rate ratio, log-method 95% interval (nationality_rate_ratios).
+-- National figures of the kind quoted in the press, each with its feasible range under
+-- suppression, its 95% interval and the coverage it stands on (forces reporting of 43, share of
+-- the population of England and Wales, months), so a reader sees at once how much of the country
+-- a figure rests on and how much the withheld cells could move it.
+--   shares: non-British arrests / all arrests (unknown nationality included in the denominator);
+--           bounds as in bounds.sql, Wilson 95% interval at the least and greatest feasible share;
+--   ratios: non-British vs British rate ratio (nationality_rate_ratios).
+-- value is the point estimate (estimate_method: exact, or midpoint of the suppressed ranges), null
+-- when every cell behind it is suppressed; value_lower / value_upper always bound it.
 with national as (
     select * from {{ ref('int_rate_inputs_by_area') }}
     where geography_level = 'national'
@@ -24,14 +27,16 @@ population_all as (
     where population_group = 'all' and not is_missing
 ),
 
-group_shares as (
+group_counts as (
     select
         period,
         offence_group,
-        max(case when nationality_group = 'non_british' then arrests end) as numerator,
-        max(case when nationality_group = 'all' then arrests end) as denominator,
-        max(case when nationality_group = 'unknown' then arrests end) as unknown_arrests,
-        max(case when nationality_group = 'all' then suppressed_cells end) as suppressed_cells,
+        {%- for group in ['non_british', 'unknown', 'all'] %}
+        max(case when nationality_group = '{{ group }}' then arrests_lower end) as {{ group }}_lower,
+        max(case when nationality_group = '{{ group }}' then arrests_upper end) as {{ group }}_upper,
+        max(case when nationality_group = '{{ group }}' then suppressed_cells end) as {{ group }}_suppressed,
+        max(case when nationality_group = '{{ group }}' then cells end) as {{ group }}_cells,
+        {%- endfor %}
         max(forces_reporting) as forces_reporting,
         max(population_coverage) as population_coverage,
         min(months_covered) as months_covered_min,
@@ -55,13 +60,19 @@ detailed_forces as (
     group by period, force_code
 ),
 
-child_sexual as (
+child_counts as (
     select
         periods.period,
-        sum(case when cells.nationality_group = 'non_british' then coalesce(cells.arrests, 0) else 0 end) as numerator,
-        sum(coalesce(cells.arrests, 0)) as denominator,
-        sum(case when cells.nationality_group = 'unknown' then coalesce(cells.arrests, 0) else 0 end) as unknown_arrests,
-        sum(case when cells.is_suppressed then 1 else 0 end) as suppressed_cells,
+        {%- for group in ['non_british', 'unknown'] %}
+        coalesce(sum(case when cells.nationality_group = '{{ group }}' then cells.arrests_lower end), 0) as {{ group }}_lower,
+        coalesce(sum(case when cells.nationality_group = '{{ group }}' then cells.arrests_upper end), 0) as {{ group }}_upper,
+        sum(case when cells.nationality_group = '{{ group }}' and cells.is_suppressed then 1 else 0 end) as {{ group }}_suppressed,
+        sum(case when cells.nationality_group = '{{ group }}' then 1 else 0 end) as {{ group }}_cells,
+        {%- endfor %}
+        coalesce(sum(cells.arrests_lower), 0) as all_lower,
+        coalesce(sum(cells.arrests_upper), 0) as all_upper,
+        sum(case when cells.is_suppressed then 1 else 0 end) as all_suppressed,
+        count(cells.return_id) as all_cells,
         coalesce(max(cells.data_origin), max(periods.data_origin)) as data_origin
     from periods
     left join cells
@@ -93,19 +104,22 @@ share_inputs as (
             when 'All offences' then 'Share of all arrests that are of non-British nationals'
             else 'Share of arrests for sexual offences that are of non-British nationals'
         end as description,
-        period, numerator, denominator, unknown_arrests, suppressed_cells, forces_reporting,
+        period, non_british_lower, non_british_upper, non_british_suppressed, non_british_cells,
+        unknown_lower, unknown_upper, all_lower, all_upper, all_suppressed, forces_reporting,
         population_coverage, months_covered_min, data_origin
-    from group_shares
+    from group_counts
     union all
     select
         'non_british_share_child_sexual_offences',
         'Share of arrests for sexual offences against children that are of non-British nationals',
-        child_sexual.period, coalesce(child_sexual.numerator, 0), coalesce(child_sexual.denominator, 0),
-        child_sexual.unknown_arrests, coalesce(child_sexual.suppressed_cells, 0),
+        child_counts.period, child_counts.non_british_lower, child_counts.non_british_upper,
+        child_counts.non_british_suppressed, child_counts.non_british_cells,
+        child_counts.unknown_lower, child_counts.unknown_upper,
+        child_counts.all_lower, child_counts.all_upper, child_counts.all_suppressed,
         child_coverage.forces_reporting, coalesce(child_coverage.population_coverage, 0),
-        child_coverage.months_covered_min, child_sexual.data_origin
-    from child_sexual
-    inner join child_coverage on child_sexual.period = child_coverage.period
+        child_coverage.months_covered_min, child_counts.data_origin
+    from child_counts
+    inner join child_coverage on child_counts.period = child_coverage.period
 ),
 
 shares as (
@@ -113,19 +127,34 @@ shares as (
         figure_id,
         description,
         period,
-        cast(numerator as double) / nullif(denominator, 0) as value,
-        {{ wilson_lower('numerator', 'denominator') }} as ci_lower,
-        {{ wilson_upper('numerator', 'denominator') }} as ci_upper,
-        numerator,
-        denominator,
+        {{ midpoint('non_british_lower', 'non_british_upper', 'non_british_suppressed', 'non_british_cells') }}
+            / nullif((all_lower + all_upper) / 2.0, 0) as value,
+        {{ share_lower('non_british_lower', 'non_british_upper', 'all_lower', 'all_upper') }} as value_lower,
+        {{ share_upper('non_british_lower', 'non_british_upper', 'all_lower', 'all_upper') }} as value_upper,
+        -- unknown nationality all British leaves the least share; all non-British, the greatest
+        {{ share_lower('non_british_lower', 'non_british_upper', 'all_lower', 'all_upper') }} as value_lower_incl_unknown,
+        {{ share_upper('non_british_lower + unknown_lower', 'non_british_upper + unknown_upper', 'all_lower', 'all_upper') }}
+            as value_upper_incl_unknown,
+        {{ wilson_lower('non_british_lower', '(non_british_lower + all_upper - non_british_upper)') }} as ci_lower,
+        {{ wilson_upper('non_british_upper', '(non_british_upper + all_lower - non_british_lower)') }} as ci_upper,
+        case
+            when all_suppressed = 0 then 'exact'
+            when non_british_suppressed < non_british_cells or non_british_suppressed = 0 then 'midpoint'
+        end as estimate_method,
+        non_british_lower as numerator_lower,
+        non_british_upper as numerator_upper,
+        all_lower as denominator_lower,
+        all_upper as denominator_upper,
         'share' as unit,
         forces_reporting,
         population_coverage,
         months_covered_min,
-        suppressed_cells,
-        cast(unknown_arrests as double) / nullif(denominator, 0) as unknown_nationality_share,
+        all_suppressed as suppressed_cells,
+        ((unknown_lower + unknown_upper) / 2.0) / nullif((all_lower + all_upper) / 2.0, 0)
+            as unknown_nationality_share,
         'Arrests are not charges or convictions. Arrests of people whose nationality was not '
-            || 'recorded are in the denominator, not the numerator.' as caveat,
+            || 'recorded are in the denominator, not the numerator; value_upper_incl_unknown '
+            || 'counts them all as non-British.' as caveat,
         data_origin
     from share_inputs
 ),
@@ -142,19 +171,27 @@ ratio_figures as (
         end as description,
         period,
         rate_ratio as value,
+        rate_ratio_lower as value_lower,
+        rate_ratio_upper as value_upper,
+        rate_ratio_lower_incl_unknown as value_lower_incl_unknown,
+        rate_ratio_upper_incl_unknown as value_upper_incl_unknown,
         rate_ratio_ci_lower as ci_lower,
         rate_ratio_ci_upper as ci_upper,
-        non_british_arrests as numerator,
-        british_arrests as denominator,
+        estimate_method,
+        non_british_arrests_lower as numerator_lower,
+        non_british_arrests_upper as numerator_upper,
+        british_arrests_lower as denominator_lower,
+        british_arrests_upper as denominator_upper,
         'ratio' as unit,
         forces_reporting,
         population_coverage,
         months_covered as months_covered_min,
         suppressed_cells,
         unknown_nationality_share,
-        'Arrests are not charges or convictions. Rates use resident populations from the Annual '
-            || 'Population Survey 2015/16 (a sample survey), which exclude visitors; arrests of '
-            || 'people whose nationality was not recorded are in neither rate.' as caveat,
+        'Arrests are not charges or convictions. Rates are per person-year of resident '
+            || 'population from the Annual Population Survey 2015/16 (a sample survey: its sampling '
+            || 'error is in the interval), which excludes visitors; arrests of people whose '
+            || 'nationality was not recorded are in neither rate (see the _incl_unknown bounds).' as caveat,
         data_origin
     from ratios
     where offence_group in ('All offences', 'Sexual offences')
@@ -166,10 +203,17 @@ final as (
         description,
         period,
         value,
+        value_lower,
+        value_upper,
+        value_lower_incl_unknown,
+        value_upper_incl_unknown,
         ci_lower,
         ci_upper,
-        cast(numerator as bigint) as numerator,
-        cast(denominator as bigint) as denominator,
+        case when value is not null then estimate_method end as estimate_method,
+        cast(numerator_lower as bigint) as numerator_lower,
+        cast(numerator_upper as bigint) as numerator_upper,
+        cast(denominator_lower as bigint) as denominator_lower,
+        cast(denominator_upper as bigint) as denominator_upper,
         unit,
         cast(coalesce(forces_reporting, 0) as integer) as forces_reporting,
         cast((select count(*) from {{ ref('ref_forces') }}) as integer) as forces_total,

@@ -1,5 +1,6 @@
--- Arrest rates per 100,000 residents by financial year × force × offence group × nationality
--- group, with exact Poisson 95% intervals, shares and coverage.
+-- Arrest rates per 100,000 person-years by financial year × force × offence group × nationality
+-- group: each count, rate and share with its bounds under suppression, a point estimate where the
+-- method defines one (estimate_method), exact Poisson 95% intervals over the bounds, and coverage.
 with inputs as (
     select * from {{ ref('int_rate_inputs_by_force') }}
 ),
@@ -24,6 +25,7 @@ final as (
         inputs.arrests,
         inputs.arrests_lower,
         inputs.arrests_upper,
+        inputs.cells,
         inputs.suppressed_cells,
         inputs.suppressed_cells > 0 as depends_on_suppressed,
         inputs.population,
@@ -35,7 +37,8 @@ final as (
         inputs.data_origin
     from inputs
     inner join forces on inputs.force_code = forces.force_code
-    left join limits on inputs.arrests = limits.arrests
+    left join limits as limits_lower on inputs.arrests_lower = limits_lower.arrests
+    left join limits as limits_upper on inputs.arrests_upper = limits_upper.arrests
 )
 
 select * from final

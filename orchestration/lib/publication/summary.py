@@ -28,12 +28,13 @@ def _cell(text: Any) -> str:
 
 
 def headline_figures_markdown(con: duckdb.DuckDBPyConnection) -> str:
-    """The headline figures as a markdown table: value with its 95% interval, forces reporting,
-    population coverage, and a SYNTHETIC marker on figures built from synthetic data."""
+    """The headline figures as a markdown table: value (and how it was estimated), its feasible
+    range under suppression, its 95% interval, forces reporting, population coverage, and a
+    SYNTHETIC marker on figures built from synthetic data."""
     rows = con.execute(read_sql(__package__, "headline_figures")).fetchall()
     if not rows:
         return "_No headline figures in this publication._"
-    synthetic = any(r[10] == "synthetic" for r in rows)
+    synthetic = any(r[-1] == "synthetic" for r in rows)
     lines = []
     if synthetic:
         lines += [
@@ -42,11 +43,14 @@ def headline_figures_markdown(con: duckdb.DuckDBPyConnection) -> str:
             "",
         ]
     lines += [
-        "| Figure | Period | Value (95% interval) | Forces reporting | Population coverage | Data |",
-        "|---|---|---|---|---|---|",
+        "| Figure | Period | Value (95% interval) | Range under suppression | Forces reporting "
+        "| Population coverage | Data |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for fid, desc, period, value, lower, upper, unit, reporting, total, coverage, origin in rows:
-        value_text = _figure(value, unit)
+    for row in rows:
+        fid, desc, period, value, least, greatest, method, lower, upper, unit, *rest = row
+        reporting, total, coverage, origin = rest
+        value_text = _figure(value, unit) + (" (midpoint)" if method == "midpoint" else "")
         if not _missing(lower) and not _missing(upper):
             value_text += f" ({_figure(lower, unit)} to {_figure(upper, unit)})"
         forces = f"{'—' if reporting is None else reporting} of {'—' if total is None else total}"
@@ -54,7 +58,8 @@ def headline_figures_markdown(con: duckdb.DuckDBPyConnection) -> str:
         marker = "**SYNTHETIC**" if origin == "synthetic" else _cell(origin or "—")
         lines.append(
             f"| {_cell(desc or fid)} (`{_cell(fid)}`) | {_cell(period)} | {value_text} "
-            f"| {forces} | {covered} | {marker} |"
+            f"| {_figure(least, unit)} to {_figure(greatest, unit)} | {forces} | {covered} "
+            f"| {marker} |"
         )
     return "\n".join(lines)
 

@@ -3,5 +3,9 @@ create table if not exists raw.quarantined_returns (
     landing_folder varchar primary key,
     content_sha256 varchar not null,
     error varchar not null,
-    quarantined_at timestamp not null
+    quarantined_at timestamp not null,
+    return_id varchar,
+    force varchar,
+    period_start varchar,
+    period_end varchar
 );
