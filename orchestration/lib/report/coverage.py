@@ -36,17 +36,16 @@ class MonthCell:
 
     @property
     def title(self) -> str:
-        """The month cell's tooltip: its state in words."""
+        """The month cell's tooltip where its mark does not say it all: a quarantined return and
+        its reason. "" for ✓, a count of suppressed cells or a blank, which the legend explains
+        (500 tooltips saying so would weigh on the page)."""
         if self.state == RECEIVED:
-            text = "Return received"
-            if self.suppressed_cells:
-                text += f"; {self.suppressed_cells} suppressed cells"
             if self.quarantine_reason:
-                text += f"; another return for this month was quarantined: {self.quarantine_reason}"
-            return text
+                return f"Return received; another return was quarantined: {self.quarantine_reason}"
+            return ""
         if self.state == QUARANTINED:
             return quarantined_text(self.quarantine_reason)
-        return "No return"
+        return ""
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,16 @@
 """The methodology section's worked example, and the caveats, stated from the data reported.
 
-The rate-ratio interval is recomputed here from the mart's own columns (counts and their bounds,
-person-years) and the Annual Population Survey confidence limits of the reporting forces:
+The national all-offences rate-ratio interval is recomputed here from the mart's own columns
+(counts and their bounds, person-years, population_relative_se), as the mart states it is built:
 
-    ln RR = ln((a / PYa) / (b / PYb)),
-    se(ln RR)^2 = 1/a + 1/b + (se_PYa / PYa)^2 + (se_PYb / PYb)^2,
-    interval = exp(ln RR -/+ z * se),
+    least / greatest feasible ratio = (a_lower / Pa) / (b_upper / Pb), (a_upper / Pa) / (b_lower / Pb)
+    se(ln RR)^2 = 1/a + 1/b + (se_Pa / Pa)^2 + (se_Pb / Pb)^2   at the smallest feasible counts
+    interval = least * exp(-z * se) to greatest * exp(+z * se)
 
-with each force's APS standard error taken as its 95% half-width / z, scaled by months / 12 like
-its person-years, and summed in quadrature over forces. Under suppression the lower limit uses the
-lowest feasible non-British count with the highest British one, the upper limit the reverse. The
-page then says which computation the published interval matches, so the caveat about the APS
-sampling error is whatever the mart really does, not what it was meant to do.
+Each group's APS standard error (its forces' 95% half-widths / z, scaled by months / 12 like the
+person-years, combined in quadrature) is read from the reference table to show the two APS terms
+separately. The page says which computation the published interval matches, with or without the
+APS terms, so the caveat about the APS sampling error is what the mart really does.
 """
 
 from __future__ import annotations
@@ -25,8 +24,9 @@ from orchestration.lib.report import formatting as fmt
 from orchestration.lib.report.queries import Z95
 
 ALL_OFFENCES = "All offences"
-# Relative tolerance for "the published limit is this computation" (the page prints 2-3 digits).
-MATCH_TOLERANCE = 1e-3
+# Relative tolerance for "the published limit is this computation": the same arithmetic in DuckDB
+# and here differs only in rounding.
+MATCH_TOLERANCE = 1e-6
 
 APS_IN_RATIO = "aps"  # the published ratio interval includes the APS sampling error
 POISSON_ONLY = "poisson"  # it treats the populations as fixed
@@ -35,56 +35,67 @@ UNCHECKED = "unchecked"  # this report could not recompute it
 
 
 @dataclass(frozen=True)
-class Limit:
-    side: str  # "lower" or "upper"
-    non_british: float  # arrests the limit uses
-    british: float
-    ratio: float  # (a / PYa) / (b / PYb) at those counts
-    inv_a: float  # 1 / a
-    inv_b: float
-    aps_a: float  # (se_PYa / PYa)^2
-    aps_b: float
-    se: float  # se(ln RR), Poisson and APS terms
-    se_poisson: float
-    limit: float
-    limit_poisson: float
+class GroupTerm:
+    """One group's APS term, from the reference table (shown beside the mart's combined term)."""
+
+    se: float  # standard error of the person-years
+    relative_variance: float  # (se / person-years)^2
+    forces: int
 
 
 @dataclass(frozen=True)
 class WorkedExample:
     geography_name: str
-    offence_group: str
-    non_british: str  # counts in words, a range under suppression
+    non_british: str  # counts in words: a range under suppression
     british: str
-    non_british_person_years: float
-    british_person_years: float
-    non_british_se: float  # se of the person-years from the APS
-    british_se: float
-    non_british_forces: int
-    british_forces: int
-    person_years_match: bool  # the forces summed here give the mart's person-years
+    a_lower: float
+    a_upper: float
+    b_lower: float
+    b_upper: float
+    pya: float  # person-years
+    pyb: float
     ratio: str
     estimate: str
-    lower: Limit  # the lowest feasible non-British count over the highest British one
-    upper: Limit  # the reverse; the same counts when nothing is suppressed
+    least: float  # least and greatest feasible ratio
+    greatest: float
+    aps_variance: float  # the mart's population_relative_se^2
+    non_british_term: GroupTerm | None
+    british_term: GroupTerm | None
     published_lower: float | None
     published_upper: float | None
-    verdict: str
 
     @property
     def exact_counts(self) -> bool:
-        return (self.lower.non_british, self.lower.british) == (
-            self.upper.non_british,
-            self.upper.british,
-        )
+        return self.a_lower == self.a_upper and self.b_lower == self.b_upper
+
+    @property
+    def inv_a(self) -> float:
+        return 1 / self.a_lower
+
+    @property
+    def inv_b(self) -> float:
+        return 1 / self.b_lower
+
+    @property
+    def se(self) -> float:
+        return math.sqrt(self.inv_a + self.inv_b + self.aps_variance)
+
+    @property
+    def se_poisson(self) -> float:
+        return math.sqrt(self.inv_a + self.inv_b)
+
+    def limits(self, se: float) -> tuple[float, float]:
+        return self.least * math.exp(-Z95 * se), self.greatest * math.exp(Z95 * se)
 
     @property
     def interval(self) -> str:
-        return f"{self.lower.limit:.2f} to {self.upper.limit:.2f}"
+        low, high = self.limits(self.se)
+        return f"{low:.2f} to {high:.2f}"
 
     @property
     def interval_poisson(self) -> str:
-        return f"{self.lower.limit_poisson:.2f} to {self.upper.limit_poisson:.2f}"
+        low, high = self.limits(self.se_poisson)
+        return f"{low:.2f} to {high:.2f}"
 
     @property
     def published(self) -> str:
@@ -92,30 +103,27 @@ class WorkedExample:
             return "not published"
         return f"{self.published_lower:.2f} to {self.published_upper:.2f}"
 
+    @property
+    def terms_add_up(self) -> bool:
+        """The two groups' APS terms from the reference table sum to the mart's."""
+        if self.non_british_term is None or self.british_term is None:
+            return False
+        total = self.non_british_term.relative_variance + self.british_term.relative_variance
+        return math.isclose(total, self.aps_variance, rel_tol=1e-6, abs_tol=1e-15)
 
-def _limit(side: str, a: float, b: float, pya: float, pyb: float, rel_a: float, rel_b: float):
-    ratio = (a / pya) / (b / pyb)
-    poisson = 1 / a + 1 / b
-    se, se_poisson = math.sqrt(poisson + rel_a**2 + rel_b**2), math.sqrt(poisson)
-    sign = -1 if side == "lower" else 1
-    return Limit(
-        side=side,
-        non_british=a,
-        british=b,
-        ratio=ratio,
-        inv_a=1 / a,
-        inv_b=1 / b,
-        aps_a=rel_a**2,
-        aps_b=rel_b**2,
-        se=se,
-        se_poisson=se_poisson,
-        limit=ratio * math.exp(sign * Z95 * se),
-        limit_poisson=ratio * math.exp(sign * Z95 * se_poisson),
-    )
+    @property
+    def verdict(self) -> str:
+        def matches(se: float) -> bool:
+            return all(
+                published is not None and math.isclose(value, published, rel_tol=MATCH_TOLERANCE)
+                for value, published in zip(
+                    self.limits(se), (self.published_lower, self.published_upper), strict=True
+                )
+            )
 
-
-def _close(value: float, published: float | None) -> bool:
-    return published is not None and math.isclose(value, published, rel_tol=MATCH_TOLERANCE)
+        if self.aps_variance > 0 and matches(self.se):
+            return APS_IN_RATIO
+        return POISSON_ONLY if matches(self.se_poisson) else UNEXPLAINED
 
 
 def _float(value: object) -> float | None:
@@ -129,60 +137,45 @@ def national_all_offences(ratios: pd.DataFrame) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
+def _group_terms(aps_terms: pd.DataFrame | None, group: str, pys: float) -> GroupTerm | None:
+    if aps_terms is None:
+        return None
+    rows = aps_terms[aps_terms["nationality_group"] == group]
+    if rows.empty or fmt.missing(rows.iloc[0]["person_years_se"]):
+        return None
+    se = float(rows.iloc[0]["person_years_se"])
+    return GroupTerm(se=se, relative_variance=(se / pys) ** 2, forces=int(rows.iloc[0]["forces"]))
+
+
 def worked_example(ratios: pd.DataFrame, aps_terms: pd.DataFrame | None) -> WorkedExample | None:
-    """The national all-offences rate ratio's interval, recomputed; None when it cannot be
-    (no national row, a zero count, no person-years, or no APS limits published)."""
+    """The national all-offences rate ratio's interval, recomputed; None when it cannot be (no
+    national row, a count that can be 0, or no person-years)."""
     row = national_all_offences(ratios)
-    if row is None or aps_terms is None:
+    if row is None:
         return None
-    terms = {str(t.nationality_group): t for t in aps_terms.itertuples()}
-    if set(terms) != {"british", "non_british"}:
+    names = (
+        "non_british_arrests_lower",
+        "non_british_arrests_upper",
+        "british_arrests_lower",
+        "british_arrests_upper",
+        "non_british_person_years",
+        "british_person_years",
+    )
+    values = [_float(row[name]) for name in names]
+    aps = _float(row["population_relative_se"])
+    if aps is None or any(v is None or v <= 0 for v in values):
         return None
-    values = {
-        name: _float(row[name])
-        for name in (
-            "non_british_arrests_lower",
-            "non_british_arrests_upper",
-            "british_arrests_lower",
-            "british_arrests_upper",
-            "non_british_person_years",
-            "british_person_years",
-        )
-    }
-    if any(v is None or v <= 0 for v in values.values()):
-        return None
-    a_lo, a_hi = values["non_british_arrests_lower"], values["non_british_arrests_upper"]
-    b_lo, b_hi = values["british_arrests_lower"], values["british_arrests_upper"]
-    pya, pyb = values["non_british_person_years"], values["british_person_years"]
-    assert a_lo and a_hi and b_lo and b_hi and pya and pyb  # for mypy: all positive above
-    se_a = float(terms["non_british"].person_years_se)
-    se_b = float(terms["british"].person_years_se)
-    rel_a, rel_b = se_a / pya, se_b / pyb
-    low = _limit("lower", a_lo, b_hi, pya, pyb, rel_a, rel_b)
-    high = _limit("upper", a_hi, b_lo, pya, pyb, rel_a, rel_b)
-    published_lower = _float(row["rate_ratio_ci_lower"])
-    published_upper = _float(row["rate_ratio_ci_upper"])
-    if _close(low.limit, published_lower) and _close(high.limit, published_upper):
-        verdict = APS_IN_RATIO
-    elif _close(low.limit_poisson, published_lower) and _close(high.limit_poisson, published_upper):
-        verdict = POISSON_ONLY
-    else:
-        verdict = UNEXPLAINED
+    a_lower, a_upper, b_lower, b_upper, pya, pyb = (float(v or 0) for v in values)
     return WorkedExample(
         geography_name=str(row["geography_name"]),
-        offence_group=ALL_OFFENCES,
-        non_british=fmt.count_range(
-            row["non_british_arrests"], a_lo, row["non_british_arrests_upper"]
-        ),
-        british=fmt.count_range(row["british_arrests"], b_lo, row["british_arrests_upper"]),
-        non_british_person_years=pya,
-        british_person_years=pyb,
-        non_british_se=se_a,
-        british_se=se_b,
-        non_british_forces=int(terms["non_british"].forces),
-        british_forces=int(terms["british"].forces),
-        person_years_match=math.isclose(float(terms["non_british"].person_years), pya, rel_tol=1e-9)
-        and math.isclose(float(terms["british"].person_years), pyb, rel_tol=1e-9),
+        non_british=fmt.count_range(row["non_british_arrests"], a_lower, a_upper),
+        british=fmt.count_range(row["british_arrests"], b_lower, b_upper),
+        a_lower=a_lower,
+        a_upper=a_upper,
+        b_lower=b_lower,
+        b_upper=b_upper,
+        pya=pya,
+        pyb=pyb,
         ratio=fmt.point_or_range(
             row["rate_ratio"], row["rate_ratio_lower"], row["rate_ratio_upper"], fmt.ratio
         ),
@@ -192,11 +185,13 @@ def worked_example(ratios: pd.DataFrame, aps_terms: pd.DataFrame | None) -> Work
             row["rate_ratio_lower"],
             row["rate_ratio_upper"],
         ),
-        lower=low,
-        upper=high,
-        published_lower=published_lower,
-        published_upper=published_upper,
-        verdict=verdict,
+        least=(a_lower / pya) / (b_upper / pyb),
+        greatest=(a_upper / pya) / (b_lower / pyb),
+        aps_variance=aps**2,
+        non_british_term=_group_terms(aps_terms, "non_british", pya),
+        british_term=_group_terms(aps_terms, "british", pyb),
+        published_lower=_float(row["rate_ratio_ci_lower"]),
+        published_upper=_float(row["rate_ratio_ci_upper"]),
     )
 
 

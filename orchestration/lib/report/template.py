@@ -72,7 +72,9 @@ PAGE = """<!DOCTYPE html>
   table.figures { border-collapse: collapse; font-size: .84rem; margin-top: 10px; width: 100%; }
   table.figures th, table.figures td { border: 1px solid #e2e2e2; padding: 3px 6px; }
   table.figures th { background: #f2f2f2; font-weight: 600; text-align: left; }
-  table.figures td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+  table.figures td:nth-child(n+3) { text-align: right; font-variant-numeric: tabular-nums;
+                                    white-space: nowrap; }
+  table.figures td:nth-child(4) { text-align: left; }
   details { margin-top: 8px; }
   .formula { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .88rem;
              background: #f6f6f6; padding: 6px 10px; border-radius: 4px; display: block;
@@ -154,9 +156,8 @@ PAGE = """<!DOCTYPE html>
     <tbody>
     {% for r in rate_rows %}
       <tr><td>{{ r.area }}{% if r.synthetic %} <span class="badge synthetic">SYNTHETIC</span>{% endif %}</td><td>{{ r.group }}</td>
-        <td class="num">{{ r.value }}</td><td>{{ r.estimate }}</td><td class="num">{{ r.bounds }}</td>
-        <td class="num">{{ r.interval }}</td><td class="num">{{ r.counts }}</td>
-        <td class="num">{{ r.person_years }}</td><td class="num">{{ r.months }}</td></tr>
+        <td>{{ r.value }}</td><td>{{ r.estimate }}</td><td>{{ r.bounds }}</td><td>{{ r.interval }}</td>
+        <td>{{ r.counts }}</td><td>{{ r.person_years }}</td><td>{{ r.months }}</td></tr>
     {% endfor %}
     </tbody>
   </table>
@@ -178,9 +179,9 @@ PAGE = """<!DOCTYPE html>
     <tbody>
     {% for r in ratio_rows %}
       <tr><td>{{ r.area }}{% if r.synthetic %} <span class="badge synthetic">SYNTHETIC</span>{% endif %}</td><td>{{ r.group }}</td>
-        <td class="num">{{ r.value }}</td><td>{{ r.estimate }}</td><td class="num">{{ r.bounds }}</td>
-        <td class="num">{{ r.bounds_incl_unknown }}</td><td class="num">{{ r.interval }}</td>
-        <td class="num">{{ r.counts }}</td><td class="num">{{ r.person_years }}</td></tr>
+        <td>{{ r.value }}</td><td>{{ r.estimate }}</td><td>{{ r.bounds }}</td>
+        <td>{{ r.bounds_incl_unknown }}</td><td>{{ r.interval }}</td><td>{{ r.counts }}</td>
+        <td>{{ r.person_years }}</td></tr>
     {% endfor %}
     </tbody>
   </table>
@@ -223,7 +224,7 @@ PAGE = """<!DOCTYPE html>
         <td>{{ r.region }}</td>
         <td class="status {{ r.status }}">{{ r.status_text }}</td>
         {% for cell in r.months %}<td class="m {{ cell.state }}" data-month="{{ months[loop.index0].strftime('%Y-%m') }}"
-          title="{{ cell.title }}">{{ cell.mark }}</td>{% endfor %}
+          {%- if cell.title %} title="{{ cell.title }}"{% endif %}>{{ cell.mark }}</td>{% endfor %}
         <td class="num">{{ r.months_received }}</td>
         <td>{{ r.return_ids or "—" }}{% if r.quarantined_folders %}<br><span class="status quarantined">quarantined: {{ r.quarantined_folders }}</span>{% endif %}</td>
         <td>{{ r.superseded_return_ids or "—" }}</td>
@@ -262,37 +263,36 @@ PAGE = """<!DOCTYPE html>
       where a and b are the non-British and British arrests, Pa and Pb their person-years, and each
       APS standard error is its 95% confidence interval's half-width ÷ {{ "%.2f" | format(z95) }}
       (scaled, like the person-years, by months ÷ 12 and summed in quadrature over forces). The
-      interval is exp(ln RR ± {{ "%.2f" | format(z95) }} × se); under suppression the lower limit
-      uses the lowest feasible non-British count with the highest British one, the upper limit the
-      reverse.</li>
+      interval is exp(ln RR ± {{ "%.2f" | format(z95) }} × se). Under suppression it runs from the
+      lower limit around the least feasible ratio to the upper limit around the greatest, with se
+      taken at the smallest feasible counts (the widest), so it covers every allocation of the
+      suppressed cells.</li>
   </ul>
   {% if example %}
+  {% set e = example %}
   <div id="worked-example">
-  <h3>Worked example: {{ example.geography_name }}, {{ example.offence_group | lower }}</h3>
-  <p>From the figures in this report: non-British arrests a = {{ example.non_british }} over
-    Pa = {{ "{:,.0f}".format(example.non_british_person_years) }} person-years, British arrests
-    b = {{ example.british }} over Pb = {{ "{:,.0f}".format(example.british_person_years) }}
-    person-years (rate ratio {{ example.ratio }}, {{ example.estimate }}). The APS puts a standard
-    error of {{ "{:,.0f}".format(example.non_british_se) }} on Pa and
-    {{ "{:,.0f}".format(example.british_se) }} on Pb
-    ({{ example.non_british_forces }} and {{ example.british_forces }} forces).</p>
-  {% for limit in ([example.lower] if example.exact_counts else [example.lower, example.upper]) %}
-  <span class="formula">{% if not example.exact_counts %}{{ limit.side }} limit, a = {{ "{:,.0f}".format(limit.non_british) }}, b = {{ "{:,.0f}".format(limit.british) }}:
-{% endif %}RR = ({{ "{:,.0f}".format(limit.non_british) }} / {{ "{:,.0f}".format(example.non_british_person_years) }}) ÷ ({{ "{:,.0f}".format(limit.british) }} / {{ "{:,.0f}".format(example.british_person_years) }}) = {{ "%.3f" | format(limit.ratio) }}
-se(ln RR)² = {{ limit.inv_a | sig }} + {{ limit.inv_b | sig }} + {{ limit.aps_a | sig }} + {{ limit.aps_b | sig }} = {{ (limit.se ** 2) | sig }}, se = {{ "%.4f" | format(limit.se) }} (Poisson terms alone: {{ "%.4f" | format(limit.se_poisson) }})
-{% if example.exact_counts %}interval = {{ "%.3f" | format(limit.ratio) }} × exp(∓{{ "%.2f" | format(z95) }} × {{ "%.4f" | format(limit.se) }}) = {{ example.interval }}{% else %}{{ limit.side }} limit = {{ "%.3f" | format(limit.ratio) }} × exp({{ "−" if limit.side == "lower" else "+" }}{{ "%.2f" | format(z95) }} × {{ "%.4f" | format(limit.se) }}) = {{ "%.2f" | format(limit.limit) }}{% endif %}</span>
-  {% endfor %}
-  <p>95% interval {{ example.interval }} (Poisson terms alone: {{ example.interval_poisson }}).
-    The published interval is {{ example.published }}:
+  <h3>Worked example: {{ e.geography_name }}, all offences</h3>
+  <p>From the figures in this report: non-British arrests a = {{ e.non_british }} over
+    Pa = {{ "{:,.0f}".format(e.pya) }} person-years, British arrests b = {{ e.british }} over
+    Pb = {{ "{:,.0f}".format(e.pyb) }} person-years (rate ratio {{ e.ratio }}, {{ e.estimate }}).
+    {% if e.non_british_term and e.british_term %}The APS puts a standard error of
+    {{ "{:,.0f}".format(e.non_british_term.se) }} on Pa and {{ "{:,.0f}".format(e.british_term.se) }}
+    on Pb ({{ e.non_british_term.forces }} and {{ e.british_term.forces }} forces).{% endif %}</p>
+  <span class="formula">{% if e.exact_counts %}RR = ({{ "{:,.0f}".format(e.a_lower) }} / {{ "{:,.0f}".format(e.pya) }}) ÷ ({{ "{:,.0f}".format(e.b_lower) }} / {{ "{:,.0f}".format(e.pyb) }}) = {{ "%.3f" | format(e.least) }}{% else %}least feasible ratio    = ({{ "{:,.0f}".format(e.a_lower) }} / {{ "{:,.0f}".format(e.pya) }}) ÷ ({{ "{:,.0f}".format(e.b_upper) }} / {{ "{:,.0f}".format(e.pyb) }}) = {{ "%.3f" | format(e.least) }}
+greatest feasible ratio = ({{ "{:,.0f}".format(e.a_upper) }} / {{ "{:,.0f}".format(e.pya) }}) ÷ ({{ "{:,.0f}".format(e.b_lower) }} / {{ "{:,.0f}".format(e.pyb) }}) = {{ "%.3f" | format(e.greatest) }}{% endif %}
+se(ln RR)² = 1/{{ "{:,.0f}".format(e.a_lower) }} + 1/{{ "{:,.0f}".format(e.b_lower) }} + {% if e.terms_add_up %}{{ e.non_british_term.relative_variance | sig }} + {{ e.british_term.relative_variance | sig }}{% else %}{{ e.aps_variance | sig }}{% endif %}
+           = {{ e.inv_a | sig }} + {{ e.inv_b | sig }} + {{ e.aps_variance | sig }} = {{ (e.se ** 2) | sig }},  se = {{ "%.4f" | format(e.se) }}  (Poisson terms alone: {{ "%.4f" | format(e.se_poisson) }})
+95% interval = {{ "%.3f" | format(e.least) }} × exp(−{{ "%.2f" | format(z95) }} × {{ "%.4f" | format(e.se) }}) to {{ "%.3f" | format(e.greatest) }} × exp(+{{ "%.2f" | format(z95) }} × {{ "%.4f" | format(e.se) }}) = {{ e.interval }}</span>
+  <p>Without the APS terms the interval would be {{ e.interval_poisson }}. The published interval
+    (<code>rate_ratio_ci_lower</code>, <code>rate_ratio_ci_upper</code>) is {{ e.published }}:
     {% if verdict == "aps" %}it includes the APS sampling error as stated.
     {% elif verdict == "poisson" %}it matches the Poisson-only computation, so the APS sampling error is <strong>not</strong> in the published ratio intervals.
     {% else %}it matches neither computation; treat the published interval with care.{% endif %}
-    {% if not example.person_years_match %}(The forces' person-years summed here differ from the
-    mart's, so the APS terms are approximate.){% endif %}</p>
+    {% if not e.terms_add_up %}(The APS term is the mart's <code>population_relative_se</code>²{% if e.non_british_term and e.british_term %}; the two groups' terms recomputed from the reference table do not add up to it{% endif %}.){% endif %}</p>
   </div>
   {% else %}
-  <p class="note" id="worked-example">No worked example: the national all-offences ratio, its
-    person-years or the APS confidence limits are not available in this warehouse.</p>
+  <p class="note" id="worked-example">No worked example: this period has no national
+    all-offences ratio with person-years and counts that cannot be 0.</p>
   {% endif %}
 </section>
 
