@@ -22,11 +22,11 @@
    total's: least with g at its lowest and the rest (t - g) at its highest, greatest the other
    way round. Null when the total can be zero. #}
 {% macro share_lower(g_lower, g_upper, t_lower, t_upper) -%}
-    cast({{ g_lower }} as double) / nullif({{ g_lower }} + {{ t_upper }} - {{ g_upper }}, 0)
+    cast(({{ g_lower }}) as double) / nullif(({{ g_lower }}) + ({{ t_upper }}) - ({{ g_upper }}), 0)
 {%- endmacro %}
 
 {% macro share_upper(g_lower, g_upper, t_lower, t_upper) -%}
-    cast({{ g_upper }} as double) / nullif({{ g_upper }} + {{ t_lower }} - {{ g_lower }}, 0)
+    cast(({{ g_upper }}) as double) / nullif(({{ g_upper }}) + ({{ t_lower }}) - ({{ g_lower }}), 0)
 {%- endmacro %}
 
 {# Months 0..999 after a start month: a portable number spine (no recursive CTE, no package). #}

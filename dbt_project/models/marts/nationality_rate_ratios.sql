@@ -77,8 +77,9 @@ final as (
         non_british_rate_per_100k,
         british_rate_per_100k,
         case
+            when non_british_rate_per_100k is null or not british_rate_per_100k > 0 then null
             when non_british_suppressed = 0 and british_suppressed = 0 then 'exact'
-            when non_british_rate_per_100k is not null and british_rate_per_100k is not null then 'midpoint'
+            else 'midpoint'
         end as estimate_method,
         non_british_rate_per_100k / nullif(british_rate_per_100k, 0) as rate_ratio,
         ratio_least as rate_ratio_lower,
