@@ -608,6 +608,14 @@ def test_warehouse_without_report_marts_is_an_error_not_a_crash(tmp_path):
         build_report(warehouse, tmp_path / "report")
 
 
+def test_force_month_coverage_is_required(tmp_path):
+    warehouse = make_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table marts.force_month_coverage")
+    with pytest.raises(ReportError, match="marts.force_month_coverage"):
+        build_report(warehouse, tmp_path / "report")
+
+
 def _chromium(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
