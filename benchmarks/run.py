@@ -45,15 +45,20 @@ COPY_MARK = "# SYNTHETIC: a benchmark copy"
 QUERIES = {
     # An analyst's filter: one region, one offence group, every period and nationality group.
     "region×offence filter": """
-        select period, nationality_group, arrests, population, rate_per_100k, share_of_arrests,
+        select period, nationality_group, arrests, arrests_lower, arrests_upper, person_years,
+               rate_per_100k, rate_per_100k_lower, rate_per_100k_upper, share_of_arrests,
                forces_reporting, population_coverage
         from marts.rates_by_region_offence
         where region = ? and offence_group = 'Sexual offences'
         order by period, nationality_group""",
-    # An aggregate over the force mart: national totals by period and nationality group.
+    # An aggregate over the force mart: national totals by period and nationality group, as
+    # bounds (arrests is null wherever a suppressed cell stands behind it), per person-year.
     "national aggregate": """
-        select period, nationality_group, sum(arrests) as arrests, sum(population) as population,
-               sum(arrests) * 100000.0 / sum(population) as rate_per_100k,
+        select period, nationality_group,
+               sum(arrests_lower) as arrests_lower, sum(arrests_upper) as arrests_upper,
+               sum(person_years) as person_years,
+               sum(arrests_lower) * 100000.0 / sum(person_years) as rate_per_100k_lower,
+               sum(arrests_upper) * 100000.0 / sum(person_years) as rate_per_100k_upper,
                count(distinct force_code) as forces
         from marts.rates_by_force_offence
         where offence_group = 'All offences'
@@ -61,7 +66,8 @@ QUERIES = {
         order by period, nationality_group""",
     # A top-N: the ten highest force rates for one offence group.
     "top-10 forces": """
-        select period, force_name, region, rate_per_100k, arrests, population
+        select period, force_name, region, rate_per_100k, rate_per_100k_lower,
+               rate_per_100k_upper, estimate_method, arrests_lower, arrests_upper, person_years
         from marts.rates_by_force_offence
         where nationality_group = 'all' and offence_group = 'Violence against the person'
         order by rate_per_100k desc nulls last

@@ -7,7 +7,7 @@ import duckdb
 import openpyxl
 
 from orchestration.lib.sources.force_returns.manifest import load_manifest, return_folders
-from tests.conftest import copy_sample_landing, refresh
+from tests.conftest import copy_sample_landing, refresh, settings_for
 
 
 def test_one_broken_return_is_quarantined_and_the_other_42_publish(tmp_path):
@@ -40,3 +40,12 @@ def test_one_broken_return_is_quarantined_and_the_other_42_publish(tmp_path):
         ).fetchone()
     assert published == expected and len(published) == 42
     assert forces == (41, 43)  # Essex quarantined, City of London made no return
+    # The quarantine still says which return it is, as data/landing/essex-fy2023-24/manifest.yml.
+    with duckdb.connect(str(settings_for(landing, warehouse).build_db), read_only=True) as con:
+        quarantined = con.execute(
+            "select landing_folder, error, return_id, force, period_start, period_end "
+            "from raw.quarantined_returns"
+        ).fetchall()
+    assert quarantined == [
+        ("essex-fy2023-24", error, "essex-fy2023-24", "E23000028", "2023-04", "2024-03")
+    ]

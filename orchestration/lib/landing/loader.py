@@ -9,7 +9,7 @@ caller holds the transaction (store.in_transaction)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Generic, Protocol, TypeVar
@@ -62,11 +62,14 @@ R = TypeVar("R", bound=LandingReport)
 @dataclass(frozen=True)
 class Opened(Generic[P]):
     """A folder as the loader meets it: its fingerprint and how to read it, or why it is refused
-    before it is read (it is quarantined, whatever its fingerprint)."""
+    before it is read (it is quarantined, whatever its fingerprint). `facts`: what the folder
+    says about itself whether or not it can be read (such as its manifest's id), kept with its
+    quarantine in the columns the registry declares (RawTable.facts)."""
 
     fingerprint: str
     read: Callable[[], P]
     refused: Exception | None = None
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def load(source: Source[P], report: R, log: Log, only: Collection[str] | None = 
         name = folder.name
         opened = source.open(folder, say)
         if opened.refused is not None:
-            quarantine(source, report, say, name, opened.fingerprint, opened.refused)
+            quarantine(source, report, say, name, opened, opened.refused)
             continue
         if loaded.get(name, (None, None))[1] == opened.fingerprint:
             if name in quarantined:
@@ -110,6 +113,7 @@ def load(source: Source[P], report: R, log: Log, only: Collection[str] | None = 
             report.unchanged.append(name)
             continue
         if quarantined.get(name, (None, None))[0] == opened.fingerprint:
+            # Its row stays as recorded, facts and all: they come from what is fingerprinted.
             error = quarantined[name][1]
             report.quarantined[name] = f"{error} (unchanged since it was quarantined)"
             continue
@@ -118,7 +122,7 @@ def load(source: Source[P], report: R, log: Log, only: Collection[str] | None = 
             folder_id = source.identify(parsed)
             _refuse_if_owned(source, folder, folder_id, loaded, present)
         except (ManifestError, ReadError, OSError) as exc:
-            quarantine(source, report, say, name, opened.fingerprint, exc)
+            quarantine(source, report, say, name, opened, exc)
             continue
         if name in loaded and loaded[name][0] != folder_id:
             source.drop(loaded[name][0])
@@ -133,11 +137,14 @@ def load(source: Source[P], report: R, log: Log, only: Collection[str] | None = 
 
 
 def quarantine(
-    source: Source, report: LandingReport, say: Log, name: str, fingerprint: str, exc: Exception
+    source: Source, report: LandingReport, say: Log, name: str, opened: Opened, exc: Exception
 ) -> None:
-    """Record why a folder cannot be loaded (its last good load, if any, stays) and say so."""
+    """Record why a folder cannot be loaded, with what it says about itself (its last good load,
+    if any, stays) and say so."""
     error = f"{source.noun} {name}: {exc}"
-    store.record_quarantine(source.connection(), source.tables, name, fingerprint, error)
+    store.record_quarantine(
+        source.connection(), source.tables, name, opened.fingerprint, error, opened.facts
+    )
     report.quarantined[name] = error
     say(f"QUARANTINED {error}")
 

@@ -6,7 +6,7 @@ parameters or Arrow tables."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import duckdb
@@ -82,7 +82,20 @@ def clear_quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, folder: 
 
 
 def record_quarantine(
-    con: duckdb.DuckDBPyConnection, source: RawSource, folder: str, content_sha256: str, error: str
+    con: duckdb.DuckDBPyConnection,
+    source: RawSource,
+    folder: str,
+    content_sha256: str,
+    error: str,
+    facts: Mapping[str, object] | None = None,
 ) -> None:
+    """Record (or replace) a folder's quarantine, with the facts it gave about itself in the
+    quarantine's fact columns (NULL for a fact not given)."""
+    facts = facts or {}
+    columns = source.quarantine.facts
+    unknown = sorted(set(facts) - set(columns))
+    if unknown:
+        raise ValueError(f"raw.{source.quarantine.name} has no fact column(s) {unknown}")
     clear_quarantine(con, source, folder)
-    con.execute(source.sql.insert_quarantine, [folder, content_sha256, error, now()])
+    values = [folder, content_sha256, error, now(), *(facts.get(c) for c in columns)]
+    con.execute(source.sql.insert_quarantine, values)

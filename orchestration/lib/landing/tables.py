@@ -47,6 +47,9 @@ class RawTable:
     # "meta": about raw itself, no key.
     role: Literal["rows", "quarantine", "meta"] = "rows"
     key: str | None = None
+    # A quarantine's columns beyond its folder, content_sha256, error and quarantined_at: what a
+    # folder says about itself (loader.Opened.facts), NULL where it cannot say (all nullable).
+    facts: tuple[str, ...] = ()
     sql: TableSql = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +58,10 @@ class RawTable:
             raise ValueError(f"raw table registry: {self.name} needs a key unless it is meta")
         if self.key is not None:
             _identifier(self.key)
+        if self.facts and self.role != "quarantine":
+            raise ValueError(f"raw table registry: {self.name} has facts but is no quarantine")
+        for column in self.facts:
+            _identifier(column)
         qualified = f"raw.{self.name}"
         sql = TableSql(
             select_empty=f"select * from {qualified} limit 0",
@@ -78,7 +85,13 @@ RAW_TABLES: tuple[RawTable, ...] = (
     RawTable("return_files", FORCE_RETURNS, key="return_id"),
     RawTable("return_suppression_markers", FORCE_RETURNS, key="return_id"),
     RawTable("return_cells", FORCE_RETURNS, key="return_id"),
-    RawTable("quarantined_returns", FORCE_RETURNS, role="quarantine", key="landing_folder"),
+    RawTable(
+        "quarantined_returns",
+        FORCE_RETURNS,
+        role="quarantine",
+        key="landing_folder",
+        facts=("return_id", "force", "period_start", "period_end"),  # from its manifest
+    ),
     # -- Home Office datasets --------------------------------------------------------------------
     RawTable("home_office_datasets", HOME_OFFICE, key="dataset_id"),
     RawTable("home_office_markers", HOME_OFFICE, key="dataset_id"),
@@ -95,7 +108,7 @@ class SourceSql:
     select_loaded: str  # folder, id, content sha256 of every loaded folder
     select_quarantined: str  # folder, content sha256, error of every quarantined folder
     clear_quarantine: str  # (folder)
-    insert_quarantine: str  # (folder, content sha256, error, quarantined at)
+    insert_quarantine: str  # (folder, content sha256, error, quarantined at, *quarantine facts)
     drop_by_id: tuple[str, ...]  # (id), one per row table, children first
     select_ids: tuple[str, ...]  # every distinct id, one per row table
 
@@ -118,12 +131,16 @@ class RawSource:
         quarantine = self.quarantine
         folder = self.folder_column
         ids = self.row_tables
+        inserted = (folder, "content_sha256", "error", "quarantined_at", *quarantine.facts)
         sql = SourceSql(
             create="\n".join(["create schema if not exists raw;", *(t.ddl for t in self.tables)]),
             select_loaded=f"select {folder}, {loaded.key}, content_sha256 from raw.{loaded.name}",
             select_quarantined=f"select {folder}, content_sha256, error from raw.{quarantine.name}",
             clear_quarantine=f"delete from raw.{quarantine.name} where {folder} = ?",
-            insert_quarantine=f"insert into raw.{quarantine.name} values (?, ?, ?, ?)",
+            insert_quarantine=(
+                f"insert into raw.{quarantine.name} ({', '.join(inserted)}) "
+                f"values ({', '.join('?' for _ in inserted)})"
+            ),
             drop_by_id=tuple(f"delete from raw.{t.name} where {t.key} = ?" for t in ids[::-1]),
             select_ids=tuple(f"select distinct {t.key} from raw.{t.name}" for t in ids[::-1]),
         )

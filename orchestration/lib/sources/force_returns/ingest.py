@@ -12,7 +12,7 @@ are one transaction: a crash leaves raw as it was, and DuckDB commits once, not 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import duckdb
@@ -84,16 +84,19 @@ def _open_return(
     folder: Path, say: Callable[[str], None], limits: ReadLimits
 ) -> Opened[ParsedReturn]:
     """Pull the files the manifest names by URL, then fingerprint the folder. A folder linked in
-    from outside the landing folder is refused, not pulled into or read; so is one whose download
-    fails."""
+    from outside the landing folder is refused, not pulled into or read (so it says nothing of
+    itself); so is one whose download fails."""
     refused: Exception | None = outside_landing(folder)
-    # The manifest is read once, for pulling and parsing (None: parsing reports why not).
+    # The manifest is read once, for pulling and parsing (None: parsing reports why not), and for
+    # what it says of the return, which a quarantine keeps (what still parses of a bad manifest).
     manifest: ReturnManifest | None = None
+    facts: Mapping[str, str] = {}
     if refused is None:
         try:
             manifest = load_manifest(folder / MANIFEST_NAME)
-        except ManifestError:
-            pass
+            facts = manifest.facts
+        except ManifestError as exc:
+            facts = exc.facts
         try:
             for pulled in pull_return(folder, manifest) if manifest is not None else []:
                 say(f"pulled {folder.name}/{pulled.file}: {pulled.status}")
@@ -105,4 +108,5 @@ def _open_return(
         fingerprint,
         lambda: parse_return(folder, manifest, (fingerprint, digests), limits),
         refused,
+        facts,
     )

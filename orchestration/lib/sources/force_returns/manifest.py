@@ -12,7 +12,7 @@ import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -40,11 +41,13 @@ HEADER_JOIN = "|"
 
 
 class ManifestError(ValueError):
-    """A manifest that cannot be used, with every problem found."""
+    """A manifest that cannot be used, with every problem found, and `facts`: what it still says
+    validly about its return (ReturnManifest.facts' keys; empty when it could not be read)."""
 
-    def __init__(self, path: Path, problems: list[str]):
+    def __init__(self, path: Path, problems: list[str], facts: Mapping[str, str] | None = None):
         self.path = path
         self.problems = problems
+        self.facts: Mapping[str, str] = dict(facts or {})
         super().__init__(f"{path}: " + "; ".join(problems))
 
 
@@ -291,13 +294,17 @@ class FileSpec(_Strict):
 
 # What a return id may be: also what lets an id be written into SQL as a literal (no quote).
 RETURN_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+ReturnId = Annotated[str, Field(pattern=RETURN_ID_PATTERN)]
+# The force as the manifest names it (a code or a name): resolved against the reference forces
+# in dbt, not here.
+ForceName = Annotated[str, Field(min_length=1)]
 
 
 class ReturnManifest(_Strict):
     """A force return as received: which force, which period, its reference, how to read it."""
 
-    return_id: str = Field(pattern=RETURN_ID_PATTERN)
-    force: str = Field(min_length=1)
+    return_id: ReturnId
+    force: ForceName
     reference: str
     received: dt.date
     period: Period
@@ -321,6 +328,44 @@ class ReturnManifest(_Strict):
         if self.return_id in self.supersedes:
             raise ValueError("a return cannot supersede itself")
         return self
+
+    @property
+    def facts(self) -> dict[str, str]:
+        """What the return says about itself, under raw's column names (raw.force_returns'):
+        kept with a quarantined return (raw.quarantined_returns), so that a return received but
+        not loaded still names its id, force and months."""
+        return {
+            "return_id": self.return_id,
+            "force": self.force,
+            "period_start": self.period.start,
+            "period_end": self.period.end,
+        }
+
+
+_RETURN_ID = TypeAdapter(ReturnId)
+_FORCE = TypeAdapter(ForceName)
+_PERIOD = TypeAdapter(Period)
+
+
+def _valid(adapter: TypeAdapter, value: object) -> Any:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
+
+
+def salvaged_facts(document: Mapping[str, object]) -> dict[str, str]:
+    """ReturnManifest.facts of a manifest that fails validation: each fact whose own key is valid
+    as ReturnManifest validates it (the period as a whole: both months, in order), the others
+    left out."""
+    period = _valid(_PERIOD, document.get("period"))
+    found = {
+        "return_id": _valid(_RETURN_ID, document.get("return_id")),
+        "force": _valid(_FORCE, document.get("force")),
+        "period_start": period.start if period is not None else None,
+        "period_end": period.end if period is not None else None,
+    }
+    return {key: value for key, value in found.items() if value is not None}
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
@@ -377,7 +422,8 @@ def _load_yaml(text: str) -> object:
 
 
 def load_manifest(path: Path) -> ReturnManifest:
-    """Read and validate one manifest, raising ManifestError naming the file and each bad key."""
+    """Read and validate one manifest, raising ManifestError naming the file and each bad key (and,
+    for a mapping that fails validation, with the facts it still gives: salvaged_facts)."""
     if not path.is_file():
         raise ManifestError(
             path,
@@ -406,7 +452,8 @@ def load_manifest(path: Path) -> ReturnManifest:
     try:
         return ReturnManifest.model_validate(document)
     except ValidationError as exc:
-        raise ManifestError(path, [_describe(err) for err in exc.errors()]) from exc
+        problems = [_describe(err) for err in exc.errors()]
+        raise ManifestError(path, problems, salvaged_facts(document)) from exc
 
 
 def return_folders(landing_dir: Path) -> list[Path]:
