@@ -19,10 +19,13 @@ REQUIRED_TABLES = (
     "rates_by_region_offence",
     "nationality_rate_ratios",
     "return_coverage",
+    "force_month_coverage",
     "headline_figures",
 )
-# Optional: month-level coverage; without it months are derived from each force's range.
-FORCE_MONTH_TABLE = "force_month_coverage"
+# The methodology's worked example also reads each force's person-years and the APS confidence
+# limits; without them it states the method and leaves the numbers out.
+APS_TABLES = (("marts", "rates_by_force_offence"), ("reference", "ref_force_population"))
+Z95 = 1.959963984540054
 
 # Any synthetic row in any table the report reads, whatever its period: the banner errs on the
 # side of warning.
@@ -41,8 +44,9 @@ class ReportData:
     rates: pd.DataFrame
     ratios: pd.DataFrame
     coverage: pd.DataFrame
-    force_months: pd.DataFrame | None
+    force_months: pd.DataFrame
     headlines: pd.DataFrame
+    aps_terms: pd.DataFrame | None
     synthetic_rows: int
     published_at: str | None
 
@@ -51,9 +55,11 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     return {(schema, name) for schema, name in con.execute(TABLES_SQL).fetchall()}
 
 
-def _frame(con: duckdb.DuckDBPyConnection, query: str, period: str) -> pd.DataFrame:
+def _frame(
+    con: duckdb.DuckDBPyConnection, query: str, period: str, *before: object
+) -> pd.DataFrame:
     """One period of a mart, by the query in `<query>.sql` beside this module."""
-    return con.execute(read_sql(__package__, query), [period]).df()
+    return con.execute(read_sql(__package__, query), [*before, period]).df()
 
 
 def load_report_data(warehouse: Path) -> ReportData:
@@ -87,12 +93,13 @@ def load_report_data(warehouse: Path) -> ReportData:
                 rates=_frame(con, "rates_by_region", period),
                 ratios=_frame(con, "rate_ratios", period),
                 coverage=_frame(con, "return_coverage", period),
-                force_months=(
-                    _frame(con, "force_month_coverage", period)
-                    if ("marts", FORCE_MONTH_TABLE) in tables
+                force_months=_frame(con, "force_month_coverage", period),
+                headlines=_frame(con, "headline_figures", period),
+                aps_terms=(
+                    _frame(con, "aps_terms", period, Z95)
+                    if all(t in tables for t in APS_TABLES)
                     else None
                 ),
-                headlines=_frame(con, "headline_figures", period),
                 synthetic_rows=sum(r[0] for r in con.execute(SYNTHETIC_ROWS_SQL).fetchall()),
                 published_at=None if published_at is None else f"{published_at:%Y-%m-%d %H:%M} UTC",
             )
