@@ -77,7 +77,7 @@ final as (
         non_british_rate_per_100k,
         british_rate_per_100k,
         case
-            when non_british_rate_per_100k is null or not british_rate_per_100k > 0 then null
+            when non_british_rate_per_100k is null or coalesce(british_rate_per_100k, 0) = 0 then null
             when non_british_suppressed = 0 and british_suppressed = 0 then 'exact'
             else 'midpoint'
         end as estimate_method,
