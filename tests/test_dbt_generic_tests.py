@@ -37,9 +37,9 @@ BREAK = [
     # Gwent's manifest naming no known force
     f"update intermediate.int_force_returns_resolved set force_code = null "
     f"where return_id = '{GWENT}'",
-    # Gwent's April 2023 also covered by another return
-    f"""update intermediate.int_arrest_cells_classified set return_id = 'gwent-again'
-        where return_id = '{GWENT}' and month = date '2023-04-01' and nationality_raw = 'UK'""",
+    # Gwent's April 2023 also declared by another return
+    """insert into intermediate.int_return_months (return_id, force_code, month, period, data_origin)
+       values ('gwent-again', 'W15000002', date '2023-04-01', '2023-24', 'synthetic')""",
     """update intermediate.int_force_month_coverage set returns_covering = 2
        where force_code = 'W15000002' and month = date '2023-04-01'""",
     # Gwent's POLISH not in the nationality lookup

@@ -175,3 +175,49 @@ def test_both_rate_marts_publish_rows(published_sample):
         for table in ("rates_by_force_offence", "rates_by_region_offence"):
             assert con.execute(f"select count(*) from marts.{table}").fetchone()[0] > 0
         assert (published_sample.parent / "parquet" / "rates_by_region_offence.parquet").exists()
+
+
+# Each published point estimate with its feasible range under suppression: (table, estimate,
+# lower, upper).
+WITHIN_BOUNDS = (
+    ("headline_figures", "value", "value_lower", "value_upper"),
+    ("headline_figures", "value_lower", "value_lower_incl_unknown", "value_upper_incl_unknown"),
+    ("headline_figures", "value_upper", "value_lower_incl_unknown", "value_upper_incl_unknown"),
+    ("nationality_rate_ratios", "rate_ratio", "rate_ratio_lower", "rate_ratio_upper"),
+    ("rates_by_region_offence", "rate_per_100k", "rate_per_100k_lower", "rate_per_100k_upper"),
+    (
+        "rates_by_region_offence",
+        "share_of_arrests",
+        "share_of_arrests_lower",
+        "share_of_arrests_upper",
+    ),
+    ("rates_by_force_offence", "rate_per_100k", "rate_per_100k_lower", "rate_per_100k_upper"),
+    (
+        "rates_by_force_offence",
+        "share_of_arrests",
+        "share_of_arrests_lower",
+        "share_of_arrests_upper",
+    ),
+)
+
+
+@pytest.mark.parametrize(("table", "estimate", "lower", "upper"), WITHIN_BOUNDS)
+def test_sample_estimates_lie_within_their_feasible_range(
+    published_sample, table, estimate, lower, upper
+):
+    """The embedded sample's headline and every ratio, rate and share lie within the range their
+    suppressed cells allow; a range that the suppressed cells widen is not a single value."""
+    with duckdb.connect(str(published_sample), read_only=True) as con:
+        rows = con.execute(
+            f"select {estimate}, {lower}, {upper}, suppressed_cells from marts.{table}"
+        ).fetchall()
+    estimated = [r for r in rows if r[0] is not None]
+    assert estimated, f"{table}.{estimate} has no estimate at all"
+    # a missing bound is unbounded (a ratio whose British count can be 0)
+    outside = [
+        r
+        for r in estimated
+        if (r[1] is not None and r[0] < r[1]) or (r[2] is not None and r[0] > r[2])
+    ]
+    assert not outside, outside[:5]
+    assert any(r[1] < r[2] for r in estimated if r[3])  # suppression does widen some ranges

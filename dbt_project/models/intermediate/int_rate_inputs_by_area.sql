@@ -63,8 +63,12 @@ grouped as (
         sum(force_inputs.cells) as cells,
         -- a denominator missing for any reporting force leaves the area's rate unknown
         case when count(force_inputs.population) = count(*) then sum(force_inputs.population) end as population,
-        case when count(force_inputs.person_years) = count(*) then sum(force_inputs.person_years) end as person_years,
-        sqrt(sum(force_inputs.person_years_se * force_inputs.person_years_se)) as person_years_se,
+        -- summed as decimals: exact, so an area's figure does not depend on the order its forces'
+        -- rows are read in (an incremental refresh then publishes what a full one would)
+        case when count(force_inputs.person_years) = count(*) then cast(sum(
+            cast(force_inputs.person_years as decimal(38, 9))) as double) end as person_years,
+        sqrt(cast(sum(cast(force_inputs.person_years_se * force_inputs.person_years_se
+            as decimal(38, 9))) as double)) as person_years_se,
         count(*) as forces_reporting,
         min(force_inputs.months_covered) as months_covered,
         max(force_inputs.months_covered) as months_covered_max,
