@@ -7,7 +7,8 @@ with its bounds under suppression, its interval and the coverage it stands on.
     wh.figure(period="2024-01..2024-10", offence="child_sexual", by="force", nationality="split")
 
 Every call opens the published file read-only and closes it again, so a notebook never blocks a
-refresh and always reads the version published last. Parameters are bound; the only values
+refresh and always reads the version published last. `figure` and `cells` give DataFrames;
+`figure_rows` and `cell_rows` the same as plain dicts, without importing pandas (the CLI's way). Parameters are bound; the only values
 written into SQL are the fixed texts of the .sql files beside this module.
 """
 
@@ -17,16 +18,19 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from orchestration.lib.figures import measures
 from orchestration.lib.figures.errors import FigureError
 from orchestration.lib.figures.periods import Period, parse_period
 from orchestration.lib.sql import read_sql
+
+if TYPE_CHECKING:  # pandas takes longer to import than a figure takes to compute: only on demand
+    import pandas as pd
 
 # An offence flag: what it counts (the predicate is in figure_inputs.sql, by the same name).
 FLAGS = {
@@ -123,6 +127,35 @@ _TEXT = {
     "rate_ratio_estimate_method",
     "data_origin",
 }
+# The columns of `cells`: the area a cell stands behind, then marts.source_cells' own.
+CELL_COLUMNS = (
+    "period",
+    "area_level",
+    "area_code",
+    "area_name",
+    "force_code",
+    "force_name",
+    "month",
+    "offence_group",
+    "offence_category",
+    "offence_code",
+    "offence_raw",
+    "nationality_group",
+    "nationality_raw",
+    "count_raw",
+    "is_suppressed",
+    "arrests",
+    "arrests_lower",
+    "arrests_upper",
+    "return_id",
+    "return_status",
+    "source_file",
+    "sheet",
+    "source_row",
+    "source_column",
+    "file_sha256",
+    "data_origin",
+)
 _RATIO_KEYS = [c for c in COLUMNS if c.startswith("rate_ratio")] + ["population_relative_se"]
 
 
@@ -216,6 +249,8 @@ class Warehouse:
 
     def sql(self, query: str, parameters: Sequence | dict | None = None) -> pd.DataFrame:
         """Any query on the published file (read-only), as a DataFrame."""
+        import pandas as pd  # noqa: F401  (DuckDB's .df() needs it)
+
         with self.connect() as con:
             try:
                 return con.execute(query, parameters).df()
@@ -274,10 +309,22 @@ class Warehouse:
         'unknown' or 'split' (all four). ratio: give the non-British vs British rate ratio on
         every row, not only the non_british row.
         """
+        return figure_frame(self.figure_rows(period, offence, by, force, nationality, ratio))
+
+    def figure_rows(
+        self,
+        period: str,
+        offence: str | None = None,
+        by: str | None = None,
+        force: str | Sequence[str] | None = None,
+        nationality: str | Sequence[str] = "all",
+        ratio: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The rows of `figure` as dicts with the keys of COLUMNS (None for a null)."""
         with self.connect() as con:
             req = self.request(period, offence, by, force, nationality, ratio, con)
-            inputs = con.execute(read_sql(__package__, "figure_inputs"), req.parameters()).df()
-        return _figure_frame(req, inputs)
+            inputs = _fetch(con, read_sql(__package__, "figure_inputs"), req.parameters())
+        return _figure_rows(req, inputs)
 
     def cells(
         self,
@@ -289,13 +336,26 @@ class Warehouse:
     ) -> pd.DataFrame:
         """The source cells behind the same figure (marts.source_cells): return, file, sheet, row
         and column of each count, with the area it stands behind."""
+        import pandas as pd
+
+        rows = self.cell_rows(period, offence, by, force, nationality)
+        return pd.DataFrame(rows, columns=list(CELL_COLUMNS))
+
+    def cell_rows(
+        self,
+        period: str,
+        offence: str | None = None,
+        by: str | None = None,
+        force: str | Sequence[str] | None = None,
+        nationality: str | Sequence[str] = "all",
+    ) -> list[dict[str, Any]]:
         with self.connect() as con:
             req = self.request(period, offence, by, force, nationality, False, con)
             parameters = req.parameters() | {"nationality_groups": list(req.nationality_groups)}
-            frame = con.execute(read_sql(__package__, "figure_cells"), parameters).df()
-        frame.insert(0, "period", req.period.label)
-        frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
-        return frame
+            rows = _fetch(con, read_sql(__package__, "figure_cells"), parameters)
+        for row in rows:
+            row["month"] = f"{row['month']:%Y-%m}"
+        return [{c: row.get(c, req.period.label) for c in CELL_COLUMNS} for row in rows]
 
     # --- resolution ------------------------------------------------------------------------
 
@@ -391,17 +451,21 @@ def open_warehouse(path: str | Path | None = None) -> Warehouse:
     return Warehouse(path)
 
 
-def _records(inputs: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of figure_inputs.sql with SQL nulls as None and numbers as Python numbers."""
-    records = inputs.astype(object).where(inputs.notna(), None).to_dict("records")
-    for record in records:
-        missing = record.get("forces_missing")
-        record["forces_missing"] = [] if missing is None else [str(m) for m in missing]
-    return records
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
 
 
-def _figure_frame(req: FigureRequest, inputs: pd.DataFrame) -> pd.DataFrame:
-    records = _records(inputs)
+def _fetch(con: duckdb.DuckDBPyConnection, query: str, parameters: dict) -> list[dict[str, Any]]:
+    """The rows of a query as dicts (SQL nulls as None), without pandas."""
+    cursor = con.execute(query, parameters)
+    names = [d[0] for d in cursor.description]
+    return [
+        {name: _plain(value) for name, value in zip(names, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
+
+
+def _figure_rows(req: FigureRequest, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     counts = [r[k] for r in records for k in ("arrests_lower", "arrests_upper") if r[k] is not None]
     limits = measures.poisson_limits(counts)
     by_area: dict[str, dict[str, dict[str, Any]]] = {}
@@ -429,6 +493,7 @@ def _figure_frame(req: FigureRequest, inputs: pd.DataFrame) -> pd.DataFrame:
                 "offence_level": req.offence.level,
                 "months_requested": len(req.period.months),
                 "source_cells": record["cells"],
+                "forces_missing": list(record["forces_missing"] or []),
                 "is_complete": bool(
                     record["forces_reporting"] == record["forces_in_area"]
                     and record["months_covered"] == len(req.period.months)
@@ -436,15 +501,23 @@ def _figure_frame(req: FigureRequest, inputs: pd.DataFrame) -> pd.DataFrame:
             }
             if group == "non_british" or req.ratio:
                 row.update(ratio)
-            rows.append(row)
-    frame = pd.DataFrame([{c: row.get(c) for c in COLUMNS} for row in rows], columns=list(COLUMNS))
+            rows.append({c: row.get(c) for c in COLUMNS})
+    return rows
+
+
+def figure_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Figure rows as a DataFrame with nullable types: Int64 counts, Float64 measures, boolean
+    is_complete, text, and forces_missing as a list of names."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
     for column in COLUMNS:
         if column in _INTEGER:
             frame[column] = frame[column].astype("Int64")
         elif column == "is_complete":
             frame[column] = frame[column].astype("boolean")
-        elif column in _TEXT:
+        elif column in _TEXT or column == "forces_missing":
             frame[column] = frame[column].astype(object)
-        elif column != "forces_missing":
+        else:
             frame[column] = frame[column].astype("Float64")
     return frame
