@@ -5,6 +5,9 @@ warehouse check [--landing DIR] [--no-pull]
 warehouse sql [QUERY | --file FILE | -] [--format table|csv|json] [--warehouse PATH]
 warehouse export [--format csv|parquet] [--out DIR] [--warehouse PATH]
 warehouse report [--out DIR] [--warehouse PATH]
+warehouse figure --period P [--offence O] [--by national|region|force | --force F[,F]]
+                 [--nationality all|british|non_british|unknown|split] [--ratio] [--cells]
+                 [--format table|csv|json|markdown] [--warehouse PATH]
 warehouse rollback [--warehouse PATH]
 
 Options override the user settings read from the environment (USER_SETTINGS); this module is the
@@ -251,6 +254,45 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _without_pandas():
+    """DuckDB imports pandas (over a second) only to ask whether a bound parameter is a
+    DataFrame; a command that binds plain values and prints text needs no pandas at all."""
+    hidden = "pandas" not in sys.modules
+    if hidden:
+        sys.modules["pandas"] = None  # `import pandas` raises ImportError
+    try:
+        yield
+    finally:
+        if hidden and sys.modules.get("pandas", 0) is None:
+            del sys.modules["pandas"]
+
+
+def figure(args: argparse.Namespace) -> int:
+    from orchestration.lib.figures import FigureError, open_warehouse
+    from orchestration.lib.figures.render import render_cells, render_figure
+
+    wh = open_warehouse(_settings(args).published)
+    request = {
+        "period": args.period,
+        "offence": args.offence,
+        "by": args.by,
+        "force": args.force,
+        "nationality": args.nationality,
+    }
+    try:
+        with _without_pandas():
+            if args.cells:
+                text = render_cells(wh.cell_rows(**request), args.format, args.max_rows)
+            else:
+                text = render_figure(wh.figure_rows(**request, ratio=args.ratio), args.format)
+    except FigureError as exc:
+        print(f"warehouse figure: {exc}", file=sys.stderr)
+        return 2
+    print(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="warehouse", description="Police arrest statistics warehouse."
@@ -312,6 +354,50 @@ def main(argv: list[str] | None = None) -> int:
     p_report.add_argument("--out", help="output folder (default: <warehouse dir>/report)")
     p_report.add_argument("--warehouse", help=warehouse_help)
     p_report.set_defaults(func=report)
+
+    p_figure = commands.add_parser(
+        "figure",
+        help="a figure for any period, offence and area, with its bounds, intervals and coverage",
+        description="One figure as it would be quoted, from the published warehouse (read-only): "
+        "arrests with their bounds under suppression, the rate per 100,000 person-years with its "
+        "exact interval, the share of the offence's arrests, the non-British vs British rate "
+        "ratio (on the non_british row), and beside every number the forces, months and "
+        "population it stands on. table and markdown summarise; csv and json give every column.",
+    )
+    p_figure.add_argument(
+        "--period",
+        required=True,
+        help="2024-01..2024-10 (months), 2023-24 (financial year), 2024 (calendar year), 2024-03",
+    )
+    p_figure.add_argument(
+        "--offence",
+        help="an offence group ('Sexual offences'), category ('Rape'), Home Office code (19E) or "
+        "flag: child_sexual, under_13, indecent_images, prostitution (default: all offences)",
+    )
+    area = p_figure.add_mutually_exclusive_group()
+    area.add_argument(
+        "--by", choices=["national", "region", "force"], help="rows per area (default: national)"
+    )
+    area.add_argument("--force", help="one row per force: ONS codes or names, comma-separated")
+    p_figure.add_argument(
+        "--nationality",
+        default="all",
+        help="all (default), british, non_british, unknown, or split (all four rows)",
+    )
+    p_figure.add_argument(
+        "--ratio",
+        action="store_true",
+        help="give the non-British vs British rate ratio on every row (not only non_british)",
+    )
+    p_figure.add_argument(
+        "--cells",
+        action="store_true",
+        help="list the source cells behind the figure (return, file, sheet, row, column)",
+    )
+    p_figure.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
+    p_figure.add_argument("--warehouse", help=warehouse_help)
+    p_figure.add_argument("--max-rows", type=int, default=100, help="cells shown by --cells table")
+    p_figure.set_defaults(func=figure)
 
     args = parser.parse_args(argv)
     return args.func(args)
