@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import shutil
 import subprocess
 import sys
@@ -25,44 +24,14 @@ from typing import Any
 
 import pytest
 import yaml
-from scipy.stats import chi2
 
 from orchestration.lib.figures import COLUMNS, FigureError, open_warehouse, parse_period
 from tests.conftest import REPO, refresh
+from tests.figure_expected import FORCES, REQUIRED_KEYS, differences, expected_figures
+from tests.figure_expected import areas as _areas
 
 WAREHOUSE = str(Path(sys.executable).parent / "warehouse")
 CORPUS = REPO / "tests" / "data" / "figure_case"
-SEEDS = REPO / "dbt_project" / "seeds" / "reference"
-Z = 1.959963984540054
-REL = 1e-9
-NATIONALITY_GROUPS = ("all", "british", "non_british", "unknown")
-# The keys every figure has (issue 13); COLUMNS may add more.
-REQUIRED_KEYS = (
-    "period area_level area_code area_name nationality_group arrests arrests_lower arrests_upper "
-    "rate_per_100k rate_per_100k_lower rate_per_100k_upper rate_ci_lower rate_ci_upper "
-    "estimate_method share share_lower share_upper share_ci_lower share_ci_upper rate_ratio "
-    "rate_ratio_lower rate_ratio_upper rate_ratio_lower_incl_unknown rate_ratio_upper_incl_unknown "
-    "rate_ratio_ci_lower rate_ratio_ci_upper forces_reporting forces_in_area forces_missing "
-    "months_covered months_requested population_covered unknown_nationality_share is_complete "
-    "data_origin source_cells"
-).split()
-
-
-def same(expected: Any, got: Any) -> bool:
-    if expected is None or got is None:
-        return expected is None and got is None
-    if isinstance(expected, float) or isinstance(got, float):
-        return math.isclose(expected, got, rel_tol=REL, abs_tol=1e-12)
-    return expected == got
-
-
-def differences(expected: dict, got: dict, columns: dict[str, str], key: tuple) -> list[str]:
-    """Every column (ours -> theirs) where `got` (a figure row) differs from `expected`."""
-    return [
-        f"{key} {ours}: expected {expected[theirs]!r}, got {got[ours]!r}"
-        for ours, theirs in columns.items()
-        if not same(expected[theirs], got[ours])
-    ]
 
 
 # --- (a) a financial year equals the financial-year marts ---------------------------------------
@@ -181,15 +150,6 @@ def test_national_share_equals_the_headline_figure(published_sample, figure_id, 
 # --- (b) the SYNTHETIC figure case: months add up, and figures from the CSVs --------------------
 
 
-def _seed(name: str) -> list[dict[str, str]]:
-    with (SEEDS / name).open(newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-FORCES = {r["force_code"]: r for r in _seed("ref_forces.csv")}
-POPULATION = {
-    (r["force_code"], r["population_group"]): r for r in _seed("ref_force_population.csv")
-}
 # The corpus' wordings, as its generator meant them: offence group, Home Office code, category,
 # whether the victim is a child; nationality groups.
 OFFENCES = {
@@ -239,6 +199,10 @@ class Cell:
     def code(self) -> str | None:
         return OFFENCES[self.wording][1]
 
+    @property
+    def nationality_group(self) -> str:
+        return NATIONALITIES[self.nationality]
+
 
 def _months(first: str, last: str) -> list[str]:
     return [m for m in ALL_MONTHS if first <= m <= last]
@@ -282,156 +246,12 @@ def _selection(offence: str | None) -> tuple[Callable[[Cell], bool], bool]:
     return (lambda c: c.code == offence), True
 
 
-def _areas(level: str) -> dict[str, list[str]]:
-    if level == "national":
-        return {"K04000001": list(FORCES)}
-    if level == "region":
-        regions: dict[str, list[str]] = {}
-        for code, force in FORCES.items():
-            regions.setdefault(force["region_code"], []).append(code)
-        return regions
-    return {code: [code] for code in FORCES}
-
-
-def _wilson(k: float, n: float, sign: int) -> float | None:
-    if n <= 0:
-        return None
-    p = k / n
-    centre = p + Z**2 / (2 * n)
-    spread = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
-    return (centre + sign * spread) / (1 + Z**2 / n)
-
-
-def _div(a, b):
-    return None if a is None or b is None or b == 0 else a / b
-
-
 def expected_rows(period: str, offence: str | None, level: str) -> dict[tuple, dict]:
     """Every figure of a request, from the corpus alone (see the module docstring)."""
     months = [f"{m:%Y-%m}" for m in parse_period(period).months]
     counts, detailed = _selection(offence)
-    covered = {f: [m for m in ms if m in months] for f, ms in DECLARED.items()}
-    in_range = [c for c in CELLS if c.month in months]
-    if offence is None:
-        behind = {f for f, ms in covered.items() if ms}
-    elif detailed:
-        behind = {c.force for c in in_range if c.code is not None}
-    else:
-        behind = {c.force for c in in_range if counts(c)}
-    rows = {}
-    for area, members in _areas(level).items():
-        reporting = sorted(f for f in members if f in behind)
-        totals = {}
-        for group in NATIONALITY_GROUPS:
-            chosen = [
-                c
-                for c in in_range
-                if c.force in reporting
-                and counts(c)
-                and (group == "all" or NATIONALITIES[c.nationality] == group)
-            ]
-            lo, hi = sum(c.lower for c in chosen), sum(c.upper for c in chosen)
-            suppressed = sum(c.suppressed for c in chosen)
-            person_years = se = None
-            if group != "unknown":
-                person_years = sum(
-                    int(POPULATION[(f, group)]["population"]) * len(covered[f]) / 12
-                    for f in reporting
-                )
-                se = math.sqrt(
-                    sum(
-                        (
-                            (
-                                int(POPULATION[(f, group)]["population_ci_upper"] or 0)
-                                - int(POPULATION[(f, group)]["population_ci_lower"] or 0)
-                            )
-                            / (2 * Z)
-                            * len(covered[f])
-                            / 12
-                        )
-                        ** 2
-                        for f in reporting
-                    )
-                )
-            mid = (lo + hi) / 2 if suppressed < len(chosen) or not suppressed else None
-            totals[group] = dict(lo=lo, hi=hi, mid=mid, s=suppressed, n=len(chosen))
-            totals[group] |= dict(py=person_years or None, se=se)
-        population = {f: int(POPULATION[(f, "all")]["population"]) for f in members}
-        coverage = {
-            "forces_reporting": len(reporting),
-            "forces_in_area": len(members),
-            "forces_missing": sorted(FORCES[f]["force_name"] for f in members if f not in behind),
-            "months_covered": min((len(covered[f]) for f in reporting), default=0),
-            "months_requested": len(months),
-            "population_covered": sum(population[f] for f in reporting) / sum(population.values()),
-            "is_complete": len(reporting) == len(members)
-            and all(len(covered[f]) == len(months) for f in reporting),
-        }
-        t, u, a, b = (totals[g] for g in ("all", "unknown", "non_british", "british"))
-        for group in NATIONALITY_GROUPS:
-            g = totals[group]
-            row: dict[str, Any] = dict.fromkeys(REQUIRED_KEYS) | coverage
-            row |= {"area_level": level, "area_code": area, "nationality_group": group}
-            row["area_name"] = {
-                "national": "England and Wales",
-                "region": FORCES[members[0]]["region_name"],
-                "force": FORCES[members[0]]["force_name"],
-            }[level]
-            rows[(area, group)] = row
-            row["source_cells"] = g["n"] if reporting else None
-            if not reporting:
-                continue
-            py, per = g["py"], 100_000
-            poisson_lower = chi2.ppf(0.025, 2 * g["lo"]) / 2 if g["lo"] else 0.0
-            row |= {
-                "arrests": g["lo"] if not g["s"] else None,
-                "arrests_lower": g["lo"],
-                "arrests_upper": g["hi"],
-                "estimate_method": "exact"
-                if not g["s"]
-                else "midpoint"
-                if g["s"] < g["n"]
-                else None,
-                "rate_per_100k": _div(None if g["mid"] is None else g["mid"] * per, py),
-                "rate_per_100k_lower": _div(g["lo"] * per, py),
-                "rate_per_100k_upper": _div(g["hi"] * per, py),
-                "rate_ci_lower": _div(poisson_lower * per, py),
-                "rate_ci_upper": _div(chi2.ppf(0.975, 2 * g["hi"] + 2) / 2 * per, py),
-                "share": _div(g["mid"], (t["lo"] + t["hi"]) / 2),
-                "share_lower": _div(g["lo"], g["lo"] + t["hi"] - g["hi"]),
-                "share_upper": _div(g["hi"], g["hi"] + t["lo"] - g["lo"]),
-                "share_ci_lower": _wilson(g["lo"], g["lo"] + t["hi"] - g["hi"], -1),
-                "share_ci_upper": _wilson(g["hi"], g["hi"] + t["lo"] - g["lo"], +1),
-                "unknown_nationality_share": _div(u["mid"], (t["lo"] + t["hi"]) / 2),
-                "data_origin": "synthetic",
-            }
-            if group == "non_british":
-                rate = lambda count, x: count / x["py"]  # noqa: E731
-                least = _div(rate(a["lo"], a), rate(b["hi"], b))
-                greatest = _div(rate(a["hi"], a), rate(b["lo"], b))
-                rel_var = (a["se"] / a["py"]) ** 2 + (b["se"] / b["py"]) ** 2
-                ci_lower = ci_upper = None
-                if a["lo"] == 0 and b["hi"] > 0:
-                    ci_lower = 0.0
-                if a["lo"] > 0 and b["lo"] > 0:
-                    se = math.sqrt(1 / a["lo"] + 1 / b["lo"] + rel_var)
-                    ci_lower = math.exp(math.log(least) - Z * se)
-                    ci_upper = math.exp(math.log(greatest) + Z * se)
-                both = a["mid"] is not None and b["mid"] is not None and b["mid"] > 0
-                row |= {
-                    "rate_ratio": rate(a["mid"], a) / rate(b["mid"], b) if both else None,
-                    "rate_ratio_lower": least,
-                    "rate_ratio_upper": greatest,
-                    "rate_ratio_lower_incl_unknown": _div(
-                        rate(a["lo"], a), rate(b["hi"] + u["hi"], b)
-                    ),
-                    "rate_ratio_upper_incl_unknown": _div(
-                        rate(a["hi"] + u["hi"], a), rate(b["lo"], b)
-                    ),
-                    "rate_ratio_ci_lower": ci_lower,
-                    "rate_ratio_ci_upper": ci_upper,
-                }
-    return rows
+    behind_by = "all" if offence is None else "detailed" if detailed else "group"
+    return expected_figures(CELLS, DECLARED, months, counts, behind_by, level)
 
 
 @pytest.fixture(scope="module")
