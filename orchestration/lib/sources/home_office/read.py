@@ -123,7 +123,7 @@ class _Table:
 
     def error(self, detail: str, row: int | None = None, column: str | None = None) -> ReadError:
         return ReadError.at(
-            f"dataset {self.m.dataset_id}: {detail}",
+            detail,
             file=self.m.file,
             sheet=self.sheet,
             row=row,
@@ -297,7 +297,7 @@ def _check_values(cells: pa.Table, bare: pa.Array, m: HomeOfficeManifest, t: _Ta
     cell = cells.filter(bad).slice(0, 1).to_pylist()[0]
     what = "a number" if m.kind == "rate_table" else "a whole non-negative number"
     raise t.error(
-        f"({cell['source_header']!r}): {cell['value_raw']!r} is not {what} or a marker "
+        f"{cell['value_raw']!r} (under {cell['source_header']!r}) is not {what} or a marker "
         f"(not available {m.markers.not_available}, nil {m.markers.nil}, marks "
         f"{m.markers.marks}); {pc.sum(bad).as_py()} such cell(s)",
         row=cell["source_row"],
@@ -497,7 +497,7 @@ def read_dataset(folder: Path, limits: ReadLimits = DEFAULT_LIMITS) -> ParsedDat
     _check_manifest_mapping(folder, m)
     path = folder / m.file
     if not path.is_file():
-        raise ReadError.at(f"dataset {m.dataset_id}: file not found in {folder}", file=m.file)
+        raise ReadError.at(f"file not found in {folder}", file=m.file)
     file_sha = sha256_of(path)
     spec = _GridSpec(m.sheet, m.encoding, m.delimiter, m.header_lines, m.file)
     grid = read_grid(path, spec, None, limits)  # type: ignore[arg-type]

@@ -145,10 +145,10 @@ def format_number(value: float, fmt: str) -> str | None:
     else:
         tokens, sign = (sections[2] if len(sections) > 2 else sections[0]), ""
     bare = [t for t in tokens if len(t) == 1]
-    if not any(t in _PLACEHOLDERS for t in bare):
-        return _literal(tokens).strip() or None
     if any(t.lower() in "ymdhse/" for t in bare):
         return None  # a date, time or fraction: not a figure of these tables
+    if not any(t in _PLACEHOLDERS for t in bare):
+        return _literal(tokens).strip() or None
     first = next(i for i, t in enumerate(tokens) if t in _PLACEHOLDERS)
     last = max(i for i, t in enumerate(tokens) if t in _PLACEHOLDERS)
     number = tokens[first : last + 1]

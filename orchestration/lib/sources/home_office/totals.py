@@ -103,7 +103,7 @@ def check_totals(
             f" ({len(others)} more total(s) disagree: {places}{', …' if len(others) > 5 else ''})"
         )
     raise ReadError.at(
-        f"({first.header!r}) {first.detail}{more}",
+        f"{first.detail} (under {first.header!r}){more}",
         file=m.file,
         sheet=sheet,
         row=first.row,
