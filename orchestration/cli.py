@@ -1,7 +1,7 @@
 """The `warehouse` command: refresh, check, query, export, report and roll back the warehouse.
 
 warehouse refresh [--landing DIR] [--warehouse PATH] [--wait SECONDS] [--quiet | --json]
-warehouse check [--landing DIR] [--no-pull]
+warehouse check [--landing DIR] [--home-office DIR] [--no-pull]
 warehouse sql [QUERY | --file FILE | -] [--format table|csv|json] [--warehouse PATH]
 warehouse export [--format csv|parquet] [--out DIR] [--warehouse PATH]
 warehouse report [--out DIR] [--warehouse PATH]
@@ -67,6 +67,7 @@ def settings_from_environment(
     environ: Mapping[str, str] | None = None,
     landing: str | None = None,
     warehouse: str | None = None,
+    home_office: str | None = None,
 ) -> WarehouseSettings:
     """The warehouse's settings: command-line options first, then the user settings in the
     environment (USER_SETTINGS), then the defaults (the repo's data/ folder)."""
@@ -82,7 +83,7 @@ def settings_from_environment(
         set_by[key] = source or f"the default; set {USER_SETTINGS[key]} to change it"
     return WarehouseSettings(
         landing=path(landing, "landing", DEFAULT_LANDING),
-        home_office=path(None, "home_office", DEFAULT_HOME_OFFICE),
+        home_office=path(home_office, "home_office", DEFAULT_HOME_OFFICE),
         published=path(warehouse, "published", DEFAULT_WAREHOUSE),
         limits=ReadLimits(**values, set_by=set_by),
     )
@@ -91,7 +92,9 @@ def settings_from_environment(
 def _settings(args: argparse.Namespace) -> WarehouseSettings:
     try:
         return settings_from_environment(
-            landing=getattr(args, "landing", None), warehouse=getattr(args, "warehouse", None)
+            landing=getattr(args, "landing", None),
+            warehouse=getattr(args, "warehouse", None),
+            home_office=getattr(args, "home_office", None),
         )
     except SettingsError as exc:
         sys.exit(f"warehouse: {exc}")
@@ -218,23 +221,32 @@ def rollback(args: argparse.Namespace) -> int:
 def check(args: argparse.Namespace) -> int:
     from orchestration.lib.sources.force_returns.check import check_landing
     from orchestration.lib.sources.force_returns.manifest import return_folders
+    from orchestration.lib.sources.home_office.load import dataset_folders
 
     settings = _settings(args)
     landing = settings.landing
     if not landing.is_dir():
         print(f"warehouse check: landing folder {landing} does not exist", file=sys.stderr)
         return 2
-    problems = check_landing(landing, pull=not args.no_pull, limits=settings.limits)
+    problems = check_landing(
+        landing, pull=not args.no_pull, limits=settings.limits, home_office=settings.home_office
+    )
     for problem in problems:
         print(f"{problem.severity.upper()}: {problem}")
+    returns = [p for p in problems if p.noun == "return"]
+    datasets = [p for p in problems if p.noun != "return"]
     folders = [f.name for f in return_folders(landing)]
-    bad = sorted({p.return_folder for p in problems if p.severity == "error" and p.return_folder})
-    warnings = sum(p.severity == "warning" for p in problems)
+    bad = sorted({p.return_folder for p in returns if p.severity == "error" and p.return_folder})
+    bad_datasets = sorted({p.return_folder or "" for p in datasets if p.severity == "error"})
+    warnings = sum(p.severity == "warning" for p in returns)
     errors = sum(p.severity == "error" for p in problems)
+    home_office = len(dataset_folders(settings.home_office))
     print(
         f"warehouse check: {len(folders)} return(s) in {landing}: {len(folders) - len(bad)} good, "
-        f"{len(bad)} bad ({errors} error(s), {warnings} warning(s))"
-        + (f"; bad: {', '.join(bad)}" if bad else "")
+        f"{len(bad)} bad ({errors - len(datasets)} error(s), {warnings} warning(s)); "
+        f"{home_office} Home Office dataset(s) in {settings.home_office}: "
+        f"{home_office - len(bad_datasets)} good, {len(bad_datasets)} bad"
+        + (f"; bad: {', '.join(bad + bad_datasets)}" if bad or bad_datasets else "")
     )
     # An error of no return: the refresh's dbt tests could not run on the returns.
     return 1 if errors else 0
@@ -335,11 +347,16 @@ def main(argv: list[str] | None = None) -> int:
         "check",
         help="validate the landing returns without publishing (in a temporary database)",
         description="Read every return in the landing folder as its manifest says, run the "
-        "refresh's dbt tests on them in a temporary database, and list every problem (return, "
-        "file, sheet, row, column). Exits 1 when any return is bad.",
+        "refresh's dbt tests on them in a temporary database, read every Home Office dataset as a "
+        "refresh would, and list every problem (return or dataset, file, sheet, row, column). "
+        "Exits 1 when any return or dataset is bad.",
     )
     p_check.add_argument(
         "--landing", help="folder of returns (default: data/landing, or $WAREHOUSE_LANDING)"
+    )
+    p_check.add_argument(
+        "--home-office",
+        help="folder of Home Office datasets (default: data/homeoffice, or $WAREHOUSE_HOME_OFFICE)",
     )
     p_check.add_argument(
         "--no-pull",

@@ -1,4 +1,4 @@
-"""Generate the embedded SYNTHETIC samples of the two Home Office arrest statistics layouts in
+"""Generate the embedded SYNTHETIC samples of the Home Office arrest statistics layouts in
 data/homeoffice/.
 
 Every figure this script writes is invented (fixed seed, reproducible) and every manifest says so
@@ -16,7 +16,14 @@ differences, so the reconciliation has real differences to list:
   forces, all 43 forces, footnote digits stuck to names (`Cleveland1`), `..` (not available) and
   `-` (nil) cells, notes under the table, and the usual cover and notes sheets before it.
 
-In both, a force's 2023/24 figure per offence group is the true total of its current (not
+- `arrests-rates-a02-ye-mar24/`: a rate table (XLSX) in the published layout: arrests per 1,000
+  population by force under a two-row header (sex over financial year, the years repeated under
+  each sex), region rows above their forces (West Midlands is a region and a force), rates stored
+  at full precision and shown to one decimal place by the number format, a nil stored as 0 and
+  shown as `-`, a `..` and figures marked `*`. Synthetic rates: arrests as below over the
+  population in the reference seed, split by sex with synthetic shares.
+
+In the count tables, a force's 2023/24 figure per offence group is the true total of its current (not
 superseded) force returns, before suppression; for a return covering part of the year, plus a
 synthetic draw for the months it misses (the Home Office figure is for the whole year); plus
 DIFFERENCES. Forces without a return get synthetic figures. Run this again after
@@ -32,13 +39,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import shutil
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import yaml
 from generate_sample_returns import OFFENCES
 from odf.opendocument import OpenDocumentSpreadsheet
@@ -128,6 +138,8 @@ class Truth:
     # as published (None where the table says not available)
     totals: dict[tuple[str, str, str, str], int | None] = field(default_factory=dict)
     region_rows: list[str] = field(default_factory=list)
+    # (force code, "Sex|Financial year" header) -> rate cell text as shown
+    rates: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def read_forces() -> list[Force]:
@@ -291,13 +303,25 @@ def write_open_data(
     }
 
 
+# A nil as published: the number 0 stored, `-` shown (as a number format shows it).
+NIL_SHOWN = "-"
+
+
+def shown_count(value: int) -> str:
+    """A count as the published sheet shows it: thousands separated, `-` for zero."""
+    return f"{value:,}" if value else NIL_SHOWN
+
+
 def _cell(value: object) -> TableCell:
+    """A number is stored as a number and shown with thousands separators (0 shown as `-`), as
+    published sheets do; text is stored as text."""
     if value is None or value == "":
         return TableCell()
     if isinstance(value, int):
         cell = TableCell(valuetype="float", value=value)
-    else:
-        cell = TableCell(valuetype="string")
+        cell.addElement(P(text=shown_count(value)))
+        return cell
+    cell = TableCell(valuetype="string")
     cell.addElement(P(text=str(value)))
     return cell
 
@@ -320,12 +344,11 @@ def write_summary(
     def shown(code: str, offence: str) -> int | str:
         if (code, offence) in NOT_AVAILABLE:
             return ".."
-        value = values[code][offence]
-        return "-" if value == 0 else value
+        return values[code][offence]
 
     def data_row(label: str, codes: list[str]) -> list[object]:
         cells = [sum(values[c][o] for c in codes) for o in OFFENCE_GROUPS]
-        return [label, *[c if c else "-" for c in cells], sum(cells)]
+        return [label, *cells, sum(cells)]
 
     header = [
         NAME_HEADER,
@@ -359,11 +382,13 @@ def write_summary(
             rows.append([name, *cells, total])
             truth.summary_forces[force.code] = force.name
             for offence, cell in zip(OFFENCE_GROUPS, cells, strict=True):
-                truth.summary[(force.name, offence)] = str(cell)
+                truth.summary[(force.name, offence)] = (
+                    cell if isinstance(cell, str) else shown_count(cell)
+                )
                 truth.totals[("summary_table", _period(FINANCIAL_YEAR), force.code, offence)] = (
                     None if cell == ".." else values[force.code][offence]
                 )
-            truth.summary[(force.name, TOTAL_HEADER)] = str(total)
+            truth.summary[(force.name, TOTAL_HEADER)] = shown_count(total)
             truth.totals[("summary_table", _period(FINANCIAL_YEAR), force.code, "All offences")] = (
                 total
             )
@@ -401,7 +426,6 @@ def write_summary(
     path = folder / "arrests-summary-tables-ye-mar24.ods"
     doc.save(str(path))
     _fix_zip_timestamps(path)
-    region_names = list(regions)
     return {
         "dataset_id": "ho-arrests-summary-a01-ye-mar24",
         "kind": "summary_table",
@@ -414,12 +438,115 @@ def write_summary(
         "offence_columns": OFFENCE_GROUPS,
         "total_column": TOTAL_HEADER,
         "markers": {"not_available": [".."], "nil": ["-"]},
-        "skip_rows": {
-            "names": ["England and Wales", "England", *region_names],
-            "names_matching": "^British Transport Police$",
-        },
+        # Rows are classified by the seeds' forces and regions; a region row stands above its
+        # forces, so "West Midlands" the region and West Midlands the force are told apart.
+        "region_rows": "above_forces",
+        "total_rows": {"England and Wales": "all"},
+        "skip_rows": {"other": ["British Transport Police"]},
         "notes_after_blank_row": True,
     }
+
+
+RATE_SEXES = {"Males": GENDERS["Male"], "Females": GENDERS["Female"], "All persons": 1.0}
+# Synthetic shares of the population by sex (not real figures).
+POPULATION_SHARES = {"Males": 0.49, "Females": 0.51, "All persons": 1.0}
+RATE_NOT_AVAILABLE = {("W15000004", "Females|2022/23")}  # Dyfed-Powys: `..`
+RATE_NIL = {("E23000034", "Females|2022/23")}  # City of London: stored 0, shown `-`
+RATE_MARKED = {("E23000013", "Males|2023/24"), ("E23000014", "All persons|2023/24")}  # `12.3*`
+RATE_FORMAT = '0.0;-0.0;"-"'
+
+
+def _shown_rate(value: float) -> str:
+    """A rate as the one-decimal number format shows it (halves away from zero, as Excel)."""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def write_rates(
+    folder: Path, forces: list[Force], values: dict[str, dict[str, int]], truth: Truth
+) -> dict:
+    """Table A.02: arrests per 1,000 population by force and sex, 2022/23 and 2023/24."""
+    population = read_population()
+    years = {PREVIOUS_YEAR: 0.96, FINANCIAL_YEAR: 1.0}  # synthetic: the year before, 4% fewer
+    headers = [f"{sex}|{year}" for sex in RATE_SEXES for year in years]
+    title = (
+        "Table A.02: Arrests per 1,000 population by police force area and sex, England and "
+        "Wales, years ending March 2023 and 2024 (SYNTHETIC)"
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "A_02"
+    for row in ([title], [SYNTHETIC_NOTE], ["Rates per 1,000 population; * see note 1."], []):
+        sheet.append(row)
+    sheet.append([NAME_HEADER, *[h.split("|")[0] for h in headers]])
+    sheet.append([None, *[h.split("|")[1] for h in headers]])
+    for k in range(len(RATE_SEXES)):  # each sex merged over its two year columns
+        sheet.merge_cells(start_row=5, start_column=2 + 2 * k, end_row=5, end_column=3 + 2 * k)
+    sheet.merge_cells(start_row=5, start_column=1, end_row=6, end_column=1)
+
+    def rates(codes: list[str]) -> list[object]:
+        arrests = sum(sum(values[c].values()) for c in codes)
+        people = sum(population[c] for c in codes)
+        return [
+            arrests * years[year] * RATE_SEXES[sex] / (people * POPULATION_SHARES[sex]) * 1000
+            for sex in RATE_SEXES
+            for year in years
+        ]
+
+    def append(label: str, cells: list[object]) -> None:
+        sheet.append([label, *cells])
+        for j, cell in enumerate(cells):
+            if not isinstance(cell, str):
+                sheet.cell(row=sheet.max_row, column=2 + j).number_format = RATE_FORMAT
+
+    append("England and Wales", rates([f.code for f in forces]))
+    regions: dict[str, list[Force]] = defaultdict(list)
+    for force in forces:
+        regions[force.region].append(force)
+    for region, members in regions.items():
+        append(region, rates([f.code for f in members]))
+        for force in members:
+            cells: list[object] = []
+            for header, rate in zip(headers, rates([force.code]), strict=True):
+                key = (force.code, header)
+                if key in RATE_NOT_AVAILABLE:
+                    cells.append("..")
+                elif key in RATE_NIL:
+                    cells.append(0)
+                elif key in RATE_MARKED:
+                    cells.append(f"{_shown_rate(rate)}*")
+                else:
+                    cells.append(rate)
+                shown = cells[-1]
+                truth.rates[key] = (
+                    shown if isinstance(shown, str) else "-" if shown == 0 else _shown_rate(rate)
+                )
+            append(force.name, cells)
+    sheet.append([])
+    sheet.append(["1. * Figure affected by a records system change (synthetic note)."])
+    sheet.append([".. = not available; - = nil (zero)."])
+    path = folder / "arrests-rates-tables-ye-mar24.xlsx"
+    book.save(path)
+    _fix_zip_timestamps(path)
+    return {
+        "dataset_id": "ho-arrests-rates-a02-ye-mar24",
+        "kind": "rate_table",
+        "title": title,
+        "file": path.name,
+        "sheet": "A_02",
+        "header_rows": [5, 6],
+        "columns": {"force_name": NAME_HEADER},
+        "value_columns_by": ["gender", "financial_year"],
+        "rate_per": 1000,
+        "markers": {"not_available": [".."], "nil": ["-"], "marks": ["*"]},
+        "region_rows": "above_forces",
+        "total_rows": {"England and Wales": "all"},
+        "notes_after_blank_row": True,
+    }
+
+
+# Timestamps openpyxl writes into an XLSX's properties (the time of saving): fixed, so the
+# committed file changes only when its content does.
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
 def _fix_zip_timestamps(path: Path) -> None:
@@ -432,6 +559,8 @@ def _fix_zip_timestamps(path: Path) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 7, 25, 0, 0, 0))
             fixed.compress_type = info.compress_type
             fixed.external_attr = info.external_attr
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIMES.sub(rb"\g<1>2024-07-25T00:00:00Z\g<2>", data)
             dst.writestr(fixed, data)
 
 
@@ -456,7 +585,7 @@ def _write_manifest(folder: Path, spec: dict) -> None:
 
 
 def generate(out: Path, seed: int = SEED) -> Truth:
-    """Write both samples under `out` and return the truth they were written from."""
+    """Write the samples under `out` and return the truth they were written from."""
     rng = np.random.default_rng(seed)
     forces = read_forces()
     values = year_totals(rng, forces, read_population())
@@ -464,6 +593,7 @@ def generate(out: Path, seed: int = SEED) -> Truth:
     writers = [
         ("arrests-open-data", lambda f: write_open_data(f, rng, forces, values, truth)),
         ("arrests-summary-a01-ye-mar24", lambda f: write_summary(f, rng, forces, values, truth)),
+        ("arrests-rates-a02-ye-mar24", lambda f: write_rates(f, forces, values, truth)),
     ]
     for name, writer in writers:
         folder = out / name
@@ -482,7 +612,7 @@ def main() -> None:
     args = parser.parse_args()
     truth = generate(args.out, args.seed)
     print(
-        f"wrote 2 synthetic Home Office datasets to {args.out}: {len(truth.open_data)} open data rows, "
+        f"wrote 3 synthetic Home Office datasets to {args.out}: {len(truth.open_data)} open data rows, "
         f"{len(truth.summary_forces)} forces in the summary table"
     )
 

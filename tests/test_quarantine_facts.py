@@ -15,6 +15,7 @@ import pytest
 from orchestration.lib.landing import store
 from orchestration.lib.landing.tables import FORCE_RETURN_TABLES, HOME_OFFICE_TABLES
 from orchestration.lib.sources.force_returns.ingest import ingest_landing
+from orchestration.lib.sources.force_returns.raw_tables import RAW_SCHEMA_VERSION
 from tests.conftest import SAMPLE_LANDING
 
 GWENT_CSV = SAMPLE_LANDING / "gwent-fy2023-24" / "arrests_by_nationality.csv"
@@ -215,7 +216,7 @@ def test_a_raw_schema_of_version_2_is_rebuilt_and_its_quarantine_recorded_anew(t
         report = ingest_landing(con, landing, log=lambda _: None)
         version = con.execute("select version from raw.schema_version").fetchall()
         rows = _quarantined(con)
-    assert version == [(3,)]
+    assert version == [(RAW_SCHEMA_VERSION,)]
     assert "unchanged" not in report.quarantined["gwent-resent"]
     assert rows["gwent-resent"][0] == report.quarantined["gwent-resent"]
     assert rows["gwent-resent"][1:5] == MANIFEST_FACTS

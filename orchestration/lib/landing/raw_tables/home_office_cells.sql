@@ -1,4 +1,6 @@
--- raw.home_office_cells: Every count cell of a Home Office table as text, with where it was read.
+-- raw.home_office_cells: Every value cell of a Home Office table's force rows as text (as the sheet
+-- shows it, and as it stores it), with where it was read, the force and offence group it was read as
+-- (from the seeds and the manifest's offence_mapping) and its flag (nil, not_available, marked).
 create table if not exists raw.home_office_cells (
     dataset_id varchar not null,
     source_file varchar not null,
@@ -12,11 +14,16 @@ create table if not exists raw.home_office_cells (
     geocode_raw varchar,
     force_name_raw varchar,
     force_name varchar,
+    force_code varchar,
     region_raw varchar,
     offence_group_raw varchar,
+    offence_group varchar,
     is_offence_total boolean not null,
     gender_raw varchar,
     ethnicity_raw varchar,
     age_group_raw varchar,
-    arrests_raw varchar
+    measure varchar not null,
+    value_raw varchar,
+    stored_raw varchar,
+    flag varchar
 );

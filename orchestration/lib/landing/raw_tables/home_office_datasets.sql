@@ -14,5 +14,6 @@ create table if not exists raw.home_office_datasets (
     sheet varchar,
     cell_count bigint not null,
     content_sha256 varchar not null,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    rate_per integer  -- a rate_table's population base (1000: per 1,000 population)
 );

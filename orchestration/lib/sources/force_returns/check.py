@@ -20,7 +20,10 @@ Nothing is written outside that folder, which is removed afterwards: no build da
 published file, no dbt target or logs in the project. A correction superseding a return that is
 not in the landing folder is a warning, not an error.
 
-    warehouse check [--landing DIR] [--no-pull]
+The Home Office datasets (`home_office`, when given) are checked too, each read as a refresh
+reads it (orchestration/lib/sources/home_office/check.py); their problems follow the returns'.
+
+    warehouse check [--landing DIR] [--home-office DIR] [--no-pull]
 """
 
 from __future__ import annotations
@@ -116,9 +119,10 @@ class Problem:
     row: int | None = None
     column: str | None = None
     severity: str = "error"  # "error" (the return is bad) or "warning"
+    noun: str = "return"  # what the folder is: a return, a Home Office dataset
 
     def __str__(self) -> str:
-        parts = [f"return {self.return_folder}" if self.return_folder else "landing folder"]
+        parts = [f"{self.noun} {self.return_folder}" if self.return_folder else "landing folder"]
         if self.file:
             parts.append(f"file {self.file}")
         if self.sheet:
@@ -192,11 +196,21 @@ def check_return(
 
 
 def check_landing(
-    landing: Path, pull: bool = True, limits: ReadLimits = DEFAULT_LIMITS
+    landing: Path,
+    pull: bool = True,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    home_office: Path | None = None,
 ) -> list[Problem]:
-    """Validate every return under `landing`, writing only to a database in a temporary folder
-    that is removed afterwards; returns every problem found (errors and warnings), return by
-    return."""
+    """Validate every return under `landing` (and every Home Office dataset under `home_office`),
+    writing only to a database in a temporary folder that is removed afterwards; returns every
+    problem found (errors and warnings), return by return, then dataset by dataset."""
+    from orchestration.lib.sources.home_office.check import check_home_office
+
+    found = _check_returns(landing, pull, limits)
+    return found + (check_home_office(home_office, limits) if home_office is not None else [])
+
+
+def _check_returns(landing: Path, pull: bool, limits: ReadLimits) -> list[Problem]:
     problems: list[Problem] = []
     returns: dict[str, _Return] = {}
     with tempfile.TemporaryDirectory(prefix="warehouse-check-") as tmp:

@@ -12,7 +12,9 @@ from orchestration.lib.sql import scalar
 # Bump when a raw table's columns change: an older raw schema in a build database is dropped and
 # every return re-parsed (raw is derived from the landing folder, so nothing is lost).
 # 3: raw.quarantined_returns gained return_id, force, period_start, period_end.
-RAW_SCHEMA_VERSION = 3
+# 4: raw.home_office_cells gained force_code, offence_group, measure, value_raw (shown text),
+#    stored_raw, flag; raw.home_office_datasets gained rate_per.
+RAW_SCHEMA_VERSION = 4
 
 
 def _raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:

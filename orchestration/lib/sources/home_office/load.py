@@ -1,6 +1,7 @@
 """Bring the Home Office datasets folder into the raw schema: read new or changed datasets (by
-content sha256 over manifest and files), drop removed ones, quarantine the unreadable. A dataset
-whose new version is bad keeps its last good load. The loop is the landing loader's
+content sha256 over manifest, files and the seeds they are read with), drop removed ones,
+quarantine the unreadable (a reader fault included: one bad dataset never stops the rest). A
+dataset whose new version is bad keeps its last good load. The loop is the landing loader's
 (orchestration/lib/landing/loader.py); all writes of one call are one transaction."""
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.fingerprint import folder_fingerprint
 from orchestration.lib.landing import store
 from orchestration.lib.landing.loader import LandingReport, Opened, Source, load
 from orchestration.lib.landing.tables import HOME_OFFICE_TABLES
@@ -20,7 +20,12 @@ from orchestration.lib.sources.force_returns.manifest import return_folders
 from orchestration.lib.sources.force_returns.readers import DEFAULT_LIMITS
 from orchestration.lib.sources.home_office.manifest import MANIFEST_NAME
 from orchestration.lib.sources.home_office.raw_tables import replace_dataset
-from orchestration.lib.sources.home_office.read import ParsedDataset, read_dataset
+from orchestration.lib.sources.home_office.read import (
+    ParsedDataset,
+    dataset_fingerprint,
+    guarded,
+    read_dataset,
+)
 from orchestration.lib.sql import scalar
 
 
@@ -62,7 +67,7 @@ def load_home_office(
         manifest_name=MANIFEST_NAME,
         find=lambda: dataset_folders(root),
         open=lambda folder, _: Opened(
-            folder_fingerprint(folder), lambda: read_dataset(folder, limits)
+            dataset_fingerprint(folder), guarded(lambda: read_dataset(folder, limits), folder)
         ),
         identify=lambda parsed: parsed.manifest.dataset_id,
         write=lambda folder, parsed: replace_dataset(con, folder, parsed),

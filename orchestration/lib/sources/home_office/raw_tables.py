@@ -21,7 +21,7 @@ def replace_dataset(con: duckdb.DuckDBPyConnection, folder: str, parsed: ParsedD
     m = parsed.manifest
     store.drop_id(con, HOME_OFFICE_TABLES, m.dataset_id)
     con.execute(
-        "insert into raw.home_office_datasets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.home_office_datasets values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             m.dataset_id,
             folder,
@@ -38,11 +38,13 @@ def replace_dataset(con: duckdb.DuckDBPyConnection, folder: str, parsed: ParsedD
             parsed.cells.num_rows,
             parsed.content_sha256,
             store.now(),
+            m.rate_per,
         ],
     )
     for meaning, markers in (
         ("not_available", m.markers.not_available),
         ("nil", m.markers.nil),
+        ("mark", m.markers.marks),
     ):
         for marker in markers:
             con.execute(
