@@ -4,7 +4,7 @@ warehouse refresh [--landing DIR] [--warehouse PATH] [--wait SECONDS] [--quiet |
 warehouse check [--landing DIR] [--home-office DIR] [--no-pull]
 warehouse sql [QUERY | --file FILE | -] [--format table|csv|json] [--warehouse PATH]
 warehouse export [--format csv|parquet] [--out DIR] [--warehouse PATH]
-warehouse report [--out DIR] [--warehouse PATH]
+warehouse report [--out DIR] [--figures FILE] [--warehouse PATH]
 warehouse figure --period P [--offence O] [--by national|region|force | --force F[,F]]
                  [--nationality all|british|non_british|unknown|split] [--ratio] [--cells]
                  [--format table|csv|json|markdown] [--warehouse PATH]
@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from orchestration.lib.settings import (
+    DEFAULT_FIGURES,
     DEFAULT_HOME_OFFICE,
     DEFAULT_LANDING,
     DEFAULT_WAREHOUSE,
@@ -68,9 +69,11 @@ def settings_from_environment(
     landing: str | None = None,
     warehouse: str | None = None,
     home_office: str | None = None,
+    figures: str | None = None,
 ) -> WarehouseSettings:
     """The warehouse's settings: command-line options first, then the user settings in the
-    environment (USER_SETTINGS), then the defaults (the repo's data/ folder)."""
+    environment (USER_SETTINGS), then the defaults (the repo's data/ folder). The figure list is
+    an option only (default data/figures.yml)."""
     env = os.environ if environ is None else environ
 
     def path(option: str | None, key: str, default: Path) -> Path:
@@ -86,6 +89,7 @@ def settings_from_environment(
         home_office=path(home_office, "home_office", DEFAULT_HOME_OFFICE),
         published=path(warehouse, "published", DEFAULT_WAREHOUSE),
         limits=ReadLimits(**values, set_by=set_by),
+        figures=Path(figures or DEFAULT_FIGURES).resolve(),
     )
 
 
@@ -95,6 +99,7 @@ def _settings(args: argparse.Namespace) -> WarehouseSettings:
             landing=getattr(args, "landing", None),
             warehouse=getattr(args, "warehouse", None),
             home_office=getattr(args, "home_office", None),
+            figures=getattr(args, "figures", None),
         )
     except SettingsError as exc:
         sys.exit(f"warehouse: {exc}")
@@ -255,10 +260,14 @@ def check(args: argparse.Namespace) -> int:
 def report(args: argparse.Namespace) -> int:
     from orchestration.lib.report import ReportError, build_report
 
-    warehouse = _settings(args).published
-    out_dir = Path(args.out) if args.out else warehouse.parent / "report"
+    settings = _settings(args)
+    out_dir = Path(args.out) if args.out else settings.report_dir
+
+    def warn(message: str) -> None:
+        print(f"warehouse report: warning: {message}", file=sys.stderr)
+
     try:
-        path = build_report(warehouse, out_dir)
+        path = build_report(settings.published, out_dir, settings.figures, warn)
     except ReportError as exc:
         print(f"warehouse report: {exc}", file=sys.stderr)
         return 1
@@ -369,6 +378,10 @@ def main(argv: list[str] | None = None) -> int:
         "report", help="write a self-contained HTML report from the published warehouse"
     )
     p_report.add_argument("--out", help="output folder (default: <warehouse dir>/report)")
+    p_report.add_argument(
+        "--figures",
+        help="YAML list of claims to answer, each a figure request (default: data/figures.yml)",
+    )
     p_report.add_argument("--warehouse", help=warehouse_help)
     p_report.set_defaults(func=report)
 

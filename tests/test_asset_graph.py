@@ -64,6 +64,12 @@ def test_layers_read_the_layer_below_and_publication_waits_for_every_suite(graph
         assert f"gx_{name}" in graph[SUITES[name].table.replace(".", "/")]["checks"]
     assert graph["warehouse_docs"]["deps"] == ["published_warehouse"]
     assert graph["expectations_docs"]["deps"] == ["published_warehouse"]
+    # The report reads the published file and links both docs sites.
+    assert graph["warehouse_report"]["deps"] == [
+        "expectations_docs",
+        "published_warehouse",
+        "warehouse_docs",
+    ]
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ from orchestration.lib.settings import ReadLimits, WarehouseSettings
 
 
 class WarehouseConfig(dg.ConfigurableResource):
-    """Where returns and Home Office datasets are read from, the published file to refresh, and
-    the limits on what a return's file may hold. Defaults: the repo's data/ folder."""
+    """Where returns and Home Office datasets are read from, the published file to refresh, the
+    limits on what a return's file may hold, and the figure list the report answers (a YAML file
+    of claims). Defaults: the repo's data/ folder."""
 
     landing_dir: str = str(lib_settings.DEFAULT_LANDING)
     warehouse_path: str = str(lib_settings.DEFAULT_WAREHOUSE)
@@ -29,6 +30,7 @@ class WarehouseConfig(dg.ConfigurableResource):
     max_unzipped_bytes: int = lib_settings.DEFAULT_MAX_UNZIPPED_BYTES
     # Where a limit was set, for the error a file over it gets (e.g. "WAREHOUSE_MAX_CELLS").
     limits_set_by: dict[str, str] = {}
+    figures_path: str = str(lib_settings.DEFAULT_FIGURES)
 
     @classmethod
     def from_settings(cls, settings: WarehouseSettings) -> WarehouseConfig:
@@ -41,6 +43,7 @@ class WarehouseConfig(dg.ConfigurableResource):
             max_cells=limits.max_cells,
             max_unzipped_bytes=limits.max_unzipped_bytes,
             limits_set_by=dict(limits.set_by),
+            figures_path=str(settings.figures),
         )
 
     @property
@@ -52,6 +55,7 @@ class WarehouseConfig(dg.ConfigurableResource):
             limits=ReadLimits(
                 self.max_file_bytes, self.max_cells, self.max_unzipped_bytes, self.limits_set_by
             ),
+            figures=Path(self.figures_path),
         )
 
     def connect_build(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:

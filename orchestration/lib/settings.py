@@ -19,6 +19,8 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 DEFAULT_LANDING = REPO_ROOT / "data" / "landing"
 DEFAULT_HOME_OFFICE = REPO_ROOT / "data" / "homeoffice"
 DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "warehouse" / "warehouse.duckdb"
+# The figure requests the report answers, one claim each (orchestration/lib/report/figure_list.py).
+DEFAULT_FIGURES = REPO_ROOT / "data" / "figures.yml"
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_CELLS = 20_000_000
@@ -48,12 +50,19 @@ def build_db_path(published: Path) -> Path:
 
 @dataclass(frozen=True)
 class WarehouseSettings:
-    """Where returns and Home Office datasets are read from, the published file, and the limits."""
+    """Where returns and Home Office datasets are read from, the published file, the limits, and
+    the list of figures the report answers."""
 
     landing: Path = DEFAULT_LANDING
     home_office: Path = DEFAULT_HOME_OFFICE
     published: Path = DEFAULT_WAREHOUSE
     limits: ReadLimits = field(default_factory=ReadLimits)
+    figures: Path = DEFAULT_FIGURES
+
+    @property
+    def report_dir(self) -> Path:
+        """Where the report is written unless told otherwise: beside the published file."""
+        return self.published.parent / "report"
 
     @property
     def build_db(self) -> Path:

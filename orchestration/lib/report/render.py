@@ -15,6 +15,7 @@ from plotly.offline import get_plotlyjs
 
 from orchestration.lib.report import charts, coverage, methodology
 from orchestration.lib.report import formatting as fmt
+from orchestration.lib.report.claims import CANNOT, Claim
 from orchestration.lib.report.queries import Z95, ReportData
 from orchestration.lib.report.template import PAGE
 from orchestration.lib.report.tiles import FORCES_TOTAL, GRID_COLS, GRID_ROWS
@@ -206,7 +207,14 @@ def _national_unknown_share(data: ReportData) -> str:
     return "share not available" if fmt.missing(share) else fmt.pct(share)
 
 
-def render_report(data: ReportData, warehouse: Path, out_dir: Path) -> str:
+def render_report(
+    data: ReportData,
+    warehouse: Path,
+    out_dir: Path,
+    claims: list[Claim] | None = None,
+    figures: Path | None = None,
+) -> str:
+    """The page; with `claims` (answered from the figure list `figures`), a section of them."""
     months = coverage.period_months(data.period, data.force_months)
     rows = coverage.force_rows(data.coverage, data.force_months, months)
     example = methodology.worked_example(data.ratios, data.aps_terms)
@@ -243,4 +251,7 @@ def render_report(data: ReportData, warehouse: Path, out_dir: Path) -> str:
         caveats=methodology.caveats(verdict),
         docs=docs_links(warehouse.parent, out_dir),
         warehouse_name=warehouse.name,
+        claims=claims,
+        figures_name=None if figures is None else Path(figures).name,
+        cannot=CANNOT,
     )

@@ -76,6 +76,17 @@ PAGE = """<!DOCTYPE html>
                                     white-space: nowrap; }
   table.figures td:nth-child(4) { text-align: left; }
   details { margin-top: 8px; }
+  .claim { border: 1px solid #d6d6d6; border-radius: 6px; padding: 10px 14px; margin-top: 12px; }
+  .claim h3 { font-size: .98rem; margin: 0 0 6px; font-weight: 600; }
+  code.command { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .8rem;
+                 background: #f6f6f6; padding: 2px 6px; border-radius: 3px; word-break: break-all; }
+  table.claims { border-collapse: collapse; font-size: .8rem; margin-top: 8px; width: 100%; }
+  table.claims th, table.claims td { border: 1px solid #e2e2e2; padding: 3px 5px; vertical-align: top; }
+  table.claims th { background: #f2f2f2; font-weight: 600; text-align: left; }
+  table.claims td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  table.claims small { display: block; color: #555; font-size: .72rem; white-space: nowrap; }
+  table.claims td.forces-missing { font-size: .74rem; min-width: 10em; }
+  table.claims details { margin: 0; }
   .formula { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .88rem;
              background: #f6f6f6; padding: 6px 10px; border-radius: 4px; display: block;
              margin: 4px 0; white-space: pre-wrap; }
@@ -136,6 +147,53 @@ PAGE = """<!DOCTYPE html>
   {% endfor %}
   </div>
 </section>
+
+{% if claims is not none %}
+<section id="claims">
+  <h2>Claims and the figures behind them</h2>
+  <p class="meta">Each claim of the figure list {{ figures_name }}, answered again at every
+    refresh: arrests exact or as their range under suppression (a suppressed cell is a count
+    within a range, never 0), rates per 100,000 person-years and shares with their 95% intervals,
+    the non-British vs British rate ratio where asked, and beside them the forces and months each
+    figure stands on. The command under a claim gives the same figure, with every column
+    (<code>--format json</code>) or its source cells (<code>--cells</code>).</p>
+  {% for c in claims %}
+  <article class="claim" id="claim-{{ c.number }}">
+    <h3>{{ c.text }}{% if c.synthetic %}<span class="badge synthetic">SYNTHETIC</span>{% endif %}{% if c.partial %}<span class="badge partial">PARTIAL COVERAGE</span>{% endif %}</h3>
+    <code class="command">{{ c.command }}</code>
+    {% if c.problem %}
+    <p class="caveat cannot">{{ cannot }}: {{ c.problem }}</p>
+    {% else %}
+    <div class="table-wrap">
+    <table class="claims">
+      <thead><tr><th>Area</th><th>Nationality</th><th>Arrests</th>
+        <th>Rate per 100,000 person-years</th><th>Share of the offence's arrests</th>
+        {% if c.show_ratio %}<th>Rate ratio, non-British / British</th>{% endif %}
+        <th>Forces reporting</th><th>Forces missing</th><th>Months covered</th>
+        <th>Unknown nationality</th><th>Complete</th><th>Data</th><th>Source cells</th></tr></thead>
+      <tbody>
+      {% for r in c.rows %}
+        <tr><td>{{ r.area }}</td><td>{{ r.nationality }}</td>
+          {% for name, value, notes in [("arrests", r.arrests, r.arrests_notes), ("rate", r.rate, r.rate_notes), ("share", r.share, r.share_notes), ("ratio", r.ratio, r.ratio_notes)] if name != "ratio" or c.show_ratio %}
+          <td class="num {{ name }}">{{ value }}{% for note in notes %}<small>{{ note }}</small>{% endfor %}</td>
+          {% endfor %}
+          <td class="num forces">{{ r.forces }}</td>
+          <td class="forces-missing">{% if r.forces_missing | length > 6 %}<details><summary>{{ r.forces_missing | length }} forces</summary>{{ r.forces_missing | join(", ") }}</details>{% else %}{{ r.forces_missing | join(", ") or "none" }}{% endif %}</td>
+          <td class="num months">{{ r.months }}</td><td class="num unknown">{{ r.unknown }}</td>
+          <td class="complete">{{ "yes" if r.complete else "no" }}</td>
+          <td class="origin">{% if r.synthetic %}<span class="badge synthetic">SYNTHETIC</span>{% else %}{{ r.origin }}{% endif %}</td>
+          <td class="num cells">{{ r.cells }}</td></tr>
+      {% endfor %}
+      </tbody>
+    </table>
+    </div>
+    {% endif %}
+  </article>
+  {% else %}
+  <p>The figure list {{ figures_name }} has no claims.</p>
+  {% endfor %}
+</section>
+{% endif %}
 
 <section id="rates">
   <h2>Arrest rates per 100,000 person-years, by region and offence group</h2>
