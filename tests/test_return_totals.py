@@ -216,8 +216,9 @@ def test_a_grand_total_sums_every_data_row_not_the_sub_totals(tmp_path):
     _, errors = validate_return(folder, load_manifest(folder / "manifest.yml"))
 
     assert errors[0].detail.startswith(
-        "total row (Month 'All months') in column 'British' states 54 but every data row of the "
-        "table (rows 4-8) add up to 53: the total is 1 more than they add up to (difference +1)"
+        "total row (Month 'All months') in column 'British' states 54 but the data rows of the "
+        "whole table (rows 4-8) add up to 53: the total is 1 more than they add up to "
+        "(difference +1)"
     )
     assert errors[1].detail == (
         "total column 'Total' states 68 but the row's value cells add up to 69: the total is 1 "

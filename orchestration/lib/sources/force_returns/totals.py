@@ -14,6 +14,7 @@ What a total sums (manifest.TotalRow, manifest.Totals):
 The checked columns are the value columns (a long layout's count column) and the total columns,
 so a total row's cell under a total column is checked both ways. Data cells are the canonical
 cells (cells.py) exactly as published; total cells are read from the grid and never published.
+Every check runs over whole columns at once (numpy), so a national return's totals stay cheap.
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ from orchestration.lib.sources.force_returns.readers import Grid, ReadError, col
 
 
 @dataclass(frozen=True)
-class _Cells:
-    """Rows × checked columns: each cell's text and the range of counts it stands for (lo..hi);
-    `given` is false for a blank cell, `bad` true for text that is no count."""
+class _Bounds:
+    """Counts as ranges lo..hi; `given` false for a blank cell, `bad` true for text that is no
+    count, `suppressed` true for a suppression marker."""
 
-    text: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
     given: np.ndarray
@@ -42,43 +42,65 @@ class _Cells:
     suppressed: np.ndarray
 
 
-def _cells(text: np.ndarray, spec: FileSpec) -> _Cells:
+def _bounds(texts: pa.Array | pa.ChunkedArray, spec: FileSpec) -> _Bounds:
     """Each text as the range of counts it stands for, reading counts as bad_count_errors does."""
-    flat = pc.fill_null(pa.array(text.ravel().tolist(), pa.string()), "")
-    digits = pc.ascii_is_decimal(flat).to_numpy(zero_copy_only=False)
-    suppressed = pc.is_in(flat, pa.array(spec.suppression.markers, pa.string()))
-    nil = pc.is_in(flat, pa.array(spec.nil_markers, pa.string()))
-    blank = pc.equal(flat, "").to_numpy(zero_copy_only=False)
-    numbers = pc.cast(pc.if_else(pa.array(digits), flat, "0"), pa.int64()).to_numpy()
-    is_suppressed = suppressed.to_numpy(zero_copy_only=False)
-    lower, upper = spec.suppression.lower, spec.suppression.upper
-    shape = text.shape
-    return _Cells(
-        text=text,
-        lo=np.where(is_suppressed, lower, numbers).reshape(shape),
-        hi=np.where(is_suppressed, upper, numbers).reshape(shape),
-        given=~blank.reshape(shape),
-        bad=~(digits | is_suppressed | nil.to_numpy(zero_copy_only=False) | blank).reshape(shape),
-        suppressed=is_suppressed.reshape(shape),
+    texts = pc.fill_null(texts, "")
+
+    def mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+    digits = mask(pc.ascii_is_decimal(texts))
+    suppressed = mask(pc.is_in(texts, pa.array(spec.suppression.markers, pa.string())))
+    nil = mask(pc.is_in(texts, pa.array(spec.nil_markers, pa.string())))
+    blank = mask(pc.equal(texts, ""))
+    numbers = pc.cast(pc.if_else(pa.array(digits), texts, "0"), pa.int64()).to_numpy()
+    return _Bounds(
+        lo=np.where(suppressed, spec.suppression.lower, numbers).astype(np.int64),
+        hi=np.where(suppressed, spec.suppression.upper, numbers).astype(np.int64),
+        given=~blank,
+        bad=~(digits | suppressed | nil | blank),
+        suppressed=suppressed,
     )
-
-
-@dataclass(frozen=True)
-class _Table:
-    """What the totals check reads of one file (or sheet)."""
-
-    spec: FileSpec
-    rows: np.ndarray  # spreadsheet row numbers, ascending: data rows and total rows
-    entry: np.ndarray  # each row's totals.rows entry, -1 for a data row
-    labels: dict[int, str]  # a total row's index -> how it names itself: "Offence 'Total'"
-    letters: list[str]  # the checked columns: value columns, then total columns
-    headers: list[str]  # their header names
-    values: int  # how many of `letters` are value columns
-    cells: _Cells
 
 
 def _column_order(letter: str) -> tuple[int, str]:
     return len(letter), letter  # B before AA
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What the totals check reads of one file (or sheet): rows (data rows and total rows, in
+    spreadsheet order) × checked columns (value columns, then total columns)."""
+
+    spec: FileSpec
+    grid: Grid
+    body: pa.Table  # the rows below the header, as cells.py reads them
+    rows: np.ndarray  # spreadsheet row numbers, ascending
+    entry: np.ndarray  # each row's totals.rows entry, -1 for a data row
+    index: dict[str, int]  # each header's 0-based grid column
+    letters: list[str]
+    headers: list[str]
+    grid_columns: list[int]  # each checked column's 0-based grid column
+    values: int  # how many of `letters` are value columns
+    in_body: np.ndarray  # each row's position in `body`
+    lo: np.ndarray  # rows × letters, and likewise hi, given, suppressed
+    hi: np.ndarray
+    given: np.ndarray
+    suppressed: np.ndarray
+    bad_totals: np.ndarray  # (row index, column index) of total cells that are no count
+    bad_data: bool  # a data cell that is no count (bad_count_errors names it)
+
+    def text(self, i: int, j: int) -> str:
+        """The text of the cell at row index i, column index j, as the grid holds it."""
+        return str(self.body[f"c{self.grid_columns[j]}"][int(self.in_body[i])].as_py())
+
+    def label(self, i: int) -> str:
+        """How a total row names itself: its match columns' cells, "Offence 'Total'"."""
+        match = self.spec.totals.rows[int(self.entry[i])].match
+        at = int(self.in_body[i])
+        return " ".join(
+            f"{name} {self.body[f'c{self.index[name]}'][at].as_py()!r}" for name in match
+        )
 
 
 def _read(grid: Grid, spec: FileSpec, data: pa.Table) -> _Table:
@@ -88,97 +110,82 @@ def _read(grid: Grid, spec: FileSpec, data: pa.Table) -> _Table:
     body = _body(grid, spec)
     for column, pattern in spec.skip_rows_matching.items():
         body = body.filter(pc.invert(pc.match_substring_regex(body[f"c{index[column]}"], pattern)))
-    entry_of: dict[int, int] = {}
+    total_at: dict[int, int] = {}
     for k, total in enumerate(spec.totals.rows):
         for row in body["source_row"].filter(rows_matching(body, index, total.match)).to_pylist():
-            entry_of.setdefault(row, k)  # a row two entries match belongs to the first
-    value_letters = sorted(set(data["source_column"].to_pylist()), key=_column_order)
+            total_at.setdefault(row, k)  # a row two entries match belongs to the first
+    value_letters = sorted(pc.unique(data["source_column"]).to_pylist(), key=_column_order)
     total_letters = [column_letter(index[name]) for name in spec.totals.columns]
     letters = value_letters + [c for c in total_letters if c not in value_letters]
-    rows = np.union1d(data["source_row"].to_numpy(), np.array(list(entry_of), dtype=np.int32))
-    entry = np.array([entry_of.get(int(r), -1) for r in rows], dtype=np.int64)
+    by_letter = {column_letter(i): i for i in range(grid.width)}
+    totals = np.array(sorted(total_at), dtype=np.int64)
+    # Total rows are never data rows (cells.py leaves them out): the two sets are disjoint.
+    rows = np.sort(np.concatenate([pc.unique(data["source_row"]).to_numpy(), totals]))
+    entry = np.full(len(rows), -1, dtype=np.int64)
+    entry[np.searchsorted(rows, totals)] = [total_at[int(r)] for r in totals]
+    shape = (len(rows), len(letters))
+    matrices = {name: np.zeros(shape, dtype=np.int64) for name in ("lo", "hi")}
+    matrices |= {name: np.zeros(shape, dtype=bool) for name in ("given", "suppressed", "bad")}
 
-    # Data cells as the canonical cells hold them; total rows' and total columns' from the grid.
-    text = np.full((len(rows), len(letters)), "", dtype=object)
-    col_of = {c: j for j, c in enumerate(letters)}
-    at_row = np.searchsorted(rows, data["source_row"].to_numpy())
-    at_col = np.array([col_of[c] for c in data["source_column"].to_pylist()], dtype=np.int64)
-    text[at_row, at_col] = data["count_raw"].to_numpy(zero_copy_only=False)
-    in_body = np.searchsorted(body["source_row"].to_numpy(), rows)
-    total_rows = np.flatnonzero(entry >= 0)
-    letter_index = {column_letter(i): i for i in range(grid.width)}
+    def place(at_row: np.ndarray, at_col: np.ndarray | int, bounds: _Bounds) -> None:
+        for name, matrix in matrices.items():
+            matrix[at_row, at_col] = getattr(bounds, name)
+
+    # Data cells as the canonical cells hold them.
+    at_col = pc.index_in(data["source_column"], value_set=pa.array(letters)).to_numpy()
+    place(
+        np.searchsorted(rows, data["source_row"].to_numpy()),
+        at_col,
+        _bounds(data["count_raw"], spec),
+    )
+    bad_data = bool(matrices["bad"].any())
+    matrices["bad"][:] = False
+    # Total rows' cells, and total columns' cells of every row, from the grid.
+    body_rows = body["source_row"].to_numpy()
+    in_body = np.minimum(np.searchsorted(body_rows, rows), max(len(body_rows) - 1, 0))
+    # A data row the body does not hold (a layout reading rows elsewhere) has no grid text here.
+    found = body_rows[in_body] == rows if len(body_rows) else np.zeros(len(rows), dtype=bool)
     for j, letter in enumerate(letters):
-        read = np.arange(len(rows)) if letter in total_letters else total_rows
-        column = body[f"c{letter_index[letter]}"]
-        text[read, j] = pc.take(column, pa.array(in_body[read])).to_pylist()
-    labels = {
-        int(i): " ".join(
-            f"{name} {body[f'c{index[name]}'][int(in_body[i])].as_py()!r}"
-            for name in spec.totals.rows[int(entry[i])].match
-        )
-        for i in total_rows
-    }
-    by_letter = {column_letter(i): name for name, i in index.items()}
+        read = np.flatnonzero(found & ((entry >= 0) | (letter in total_letters)))
+        texts = pc.take(body[f"c{by_letter[letter]}"], pa.array(in_body[read]))
+        place(read, j, _bounds(texts, spec))
     return _Table(
         spec=spec,
+        grid=grid,
+        body=body,
         rows=rows,
         entry=entry,
-        labels=labels,
+        index=index,
         letters=letters,
-        headers=[by_letter.get(c, c) for c in letters],
+        headers=[headers[by_letter[c]] for c in letters],
+        grid_columns=[by_letter[c] for c in letters],
         values=len(value_letters),
-        cells=_cells(text, spec),
+        in_body=in_body,
+        lo=matrices["lo"],
+        hi=matrices["hi"],
+        given=matrices["given"],
+        suppressed=matrices["suppressed"] & matrices["given"],
+        bad_totals=np.argwhere(matrices["bad"]),
+        bad_data=bad_data,
     )
 
 
 @dataclass(frozen=True)
-class _Sum:
-    """What the cells a total sums add up to: lo..hi, over `cells` cells, `suppressed` of them."""
+class _Found:
+    """Totals that do not meet their cells' sums: row and column indices, the sums (lo, hi, cells,
+    suppressed cells) and, for a total row, the span of rows it sums (start..stop indices)."""
 
-    lo: int
-    hi: int
-    cells: int
-    suppressed: int
-
-    def __str__(self) -> str:
-        if self.lo == self.hi and not self.suppressed:
-            return f"{self.lo}"
-        return f"between {self.lo} and {self.hi} ({self.suppressed} of {self.cells} suppressed)"
+    i: np.ndarray
+    j: np.ndarray
+    sums: np.ndarray  # n × 4
+    start: np.ndarray  # -1 for a total column
+    stop: np.ndarray
 
 
-def _difference(t_lo: int, t_hi: int, summed: _Sum) -> str | None:
-    """How far the stated total (t_lo..t_hi) lies outside its cells' sum; None when they meet."""
-    exact = t_lo == t_hi and summed.lo == summed.hi
-    if t_lo > summed.hi:
-        gap, side = t_lo - summed.hi, "more than " + ("" if exact else "the most ")
-        sign = "+"
-    elif t_hi < summed.lo:
-        gap, side = summed.lo - t_hi, "less than " + ("" if exact else "the least ")
-        sign = "-"
-    else:
-        return None
-    can = "" if exact else "can "
-    return f"the total is {gap} {side}they {can}add up to (difference {sign}{gap})"
-
-
-def _error(table: _Table, sheet: str | None, i: int, j: int, what: str, summed: _Sum, of: str):
-    """The error for the total at (i, j) when it does not meet its cells' sum, else None."""
-    cells = table.cells
-    if not cells.given[i, j]:
-        return None
-    lo, hi = int(cells.lo[i, j]), int(cells.hi[i, j])
-    gap = _difference(lo, hi, summed)
-    if gap is None:
-        return None
-    text = str(cells.text[i, j])
-    stated = text if lo == hi and text.isdecimal() else f"{text!r} ({lo}..{hi})"
-    return ReadError.at(
-        f"{what} states {stated} but {of} add up to {summed}: {gap}",
-        file=table.spec.source_name,
-        sheet=sheet,
-        row=int(table.rows[i]),
-        column=table.letters[j],
-    )
+def _apart(table: _Table, i: np.ndarray, j: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """Where the stated totals at (i, j) are given and their range does not meet the sums'."""
+    lo, hi = table.lo[i, j], table.hi[i, j]
+    return table.given[i, j] & ((lo > sums[:, 1]) | (hi < sums[:, 0]))
 
 
 def _running(values: np.ndarray, data: np.ndarray) -> np.ndarray:
@@ -187,82 +194,146 @@ def _running(values: np.ndarray, data: np.ndarray) -> np.ndarray:
     return np.vstack([np.zeros((1, values.shape[1]), dtype=np.int64), summed])
 
 
-def _row_total_errors(table: _Table, sheet: str | None) -> list[ReadError]:
+def _row_totals(table: _Table) -> _Found:
     """Every total row's cells against the data rows it sums, column by column."""
-    cells, data = table.cells, table.entry < 0
-    sums = [
-        _running(m, data) for m in (cells.lo, cells.hi, cells.given, cells.suppressed & cells.given)
-    ]
-    errors = []
-    for i in np.flatnonzero(~data):
-        total = table.spec.totals.rows[int(table.entry[i])]
+    data = table.entry < 0
+    running = np.stack(
+        [_running(m, data) for m in (table.lo, table.hi, table.given, table.suppressed)], axis=-1
+    )
+    width = len(table.letters)
+    found: list[_Found] = []
+    for k, total in enumerate(table.spec.totals.rows):
+        at = np.flatnonzero(table.entry == k)
         if total.sums == "table":
-            start, stop, of = 0, len(table.rows), "every data row of the table"
+            start, stop = np.zeros_like(at), np.full_like(at, len(table.rows))
         else:
-            outer = np.flatnonzero(table.entry[:i] >= table.entry[i])
-            start, stop, of = (int(outer[-1]) + 1 if outer.size else 0), int(i), "the rows above"
-        span = table.rows[start:stop][data[start:stop]]
-        of += f" (rows {span[0]}-{span[-1]})" if span.size else " (none)"
-        for j, header in enumerate(table.headers):
-            summed = _Sum(*(int(s[stop, j] - s[start, j]) for s in sums))
-            what = f"total row ({table.labels[int(i)]}) in column {header!r}"
-            error = _error(table, sheet, int(i), j, what, summed, of)
-            if error is not None:
-                errors.append(error)
-    return errors
+            # Back to the previous total row of this entry or of one listed after it.
+            ends = np.flatnonzero(table.entry >= k)
+            before = np.searchsorted(ends, at)
+            start = np.where(before > 0, ends[np.maximum(before - 1, 0)] + 1, 0)
+            stop = at
+        sums = (running[stop] - running[start]).reshape(-1, 4)  # (rows × columns) × 4
+        i, j = np.repeat(at, width), np.tile(np.arange(width), len(at))
+        apart = _apart(table, i, j, sums)
+        found.append(
+            _Found(
+                i[apart],
+                j[apart],
+                sums[apart],
+                np.repeat(start, width)[apart],
+                np.repeat(stop, width)[apart],
+            )
+        )
+    return _concat(found)
 
 
-def _column_total_errors(table: _Table, sheet: str | None) -> list[ReadError]:
+def _column_totals(table: _Table) -> _Found:
     """Every total column's cells against their row's value cells."""
-    cells, v = table.cells, table.values
-    lo, hi = cells.lo[:, :v].sum(axis=1), cells.hi[:, :v].sum(axis=1)
-    given = cells.given[:, :v].sum(axis=1)
-    suppressed = (cells.suppressed & cells.given)[:, :v].sum(axis=1)
-    errors = []
+    v = table.values
+    sums = np.stack(
+        [m[:, :v].sum(axis=1) for m in (table.lo, table.hi, table.given, table.suppressed)], axis=-1
+    )
+    found: list[_Found] = []
     for j in range(v, len(table.letters)):
-        what = f"total column {table.headers[j]!r}"
-        apart = (cells.lo[:, j] > hi) | (cells.hi[:, j] < lo)
-        for i in np.flatnonzero(cells.given[:, j] & apart):
-            summed = _Sum(int(lo[i]), int(hi[i]), int(given[i]), int(suppressed[i]))
-            error = _error(table, sheet, int(i), j, what, summed, "the row's value cells")
-            if error is not None:
-                errors.append(error)
-    return errors
+        i = np.arange(len(table.rows))
+        apart = _apart(table, i, np.full_like(i, j), sums)
+        none = np.full(int(apart.sum()), -1)
+        found.append(_Found(i[apart], np.full_like(i, j)[apart], sums[apart], none, none))
+    return _concat(found)
+
+
+def _concat(parts: list[_Found]) -> _Found:
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Found(empty, empty, np.zeros((0, 4), dtype=np.int64), empty, empty)
+    i, j, sums, start, stop = (
+        np.concatenate([getattr(p, name) for p in parts])
+        for name in ("i", "j", "sums", "start", "stop")
+    )
+    return _Found(i, j, sums.reshape(-1, 4), start, stop)
+
+
+def _sum_text(lo: int, hi: int, cells: int, suppressed: int) -> str:
+    if lo == hi and not suppressed:
+        return f"{lo}"
+    return f"between {lo} and {hi} ({suppressed} of {cells} suppressed)"
+
+
+def _difference(t_lo: int, t_hi: int, lo: int, hi: int) -> str:
+    """How far the stated total (t_lo..t_hi) lies outside its cells' sum (lo..hi)."""
+    exact = t_lo == t_hi and lo == hi
+    can = "" if exact else "can "
+    if t_lo > hi:
+        most = "" if exact else "the most "
+        return f"the total is {t_lo - hi} more than {most}they {can}add up to (difference +{t_lo - hi})"
+    least = "" if exact else "the least "
+    return (
+        f"the total is {lo - t_hi} less than {least}they {can}add up to (difference -{lo - t_hi})"
+    )
+
+
+def _message(table: _Table, found: _Found, n: int) -> str:
+    i, j = int(found.i[n]), int(found.j[n])
+    lo, hi, cells, suppressed = (int(x) for x in found.sums[n])
+    t_lo, t_hi = int(table.lo[i, j]), int(table.hi[i, j])
+    text = table.text(i, j)
+    stated = text if t_lo == t_hi and text.isdecimal() else f"{text!r} ({t_lo}..{t_hi})"
+    if found.start[n] < 0:
+        what, of = f"total column {table.headers[j]!r}", "the row's value cells"
+    else:
+        what = f"total row ({table.label(i)}) in column {table.headers[j]!r}"
+        start, stop = int(found.start[n]), int(found.stop[n])
+        span = table.rows[start:stop][table.entry[start:stop] < 0]
+        whole = table.spec.totals.rows[int(table.entry[i])].sums == "table"
+        of = "the data rows of the whole table" if whole else "the rows above"
+        of += f" (rows {span[0]}-{span[-1]})" if span.size else " (none)"
+    summed = _sum_text(lo, hi, cells, suppressed)
+    return f"{what} states {stated} but {of} add up to {summed}: {_difference(t_lo, t_hi, lo, hi)}"
 
 
 def total_errors(grid: Grid, spec: FileSpec, cells: pa.Table, limit: int) -> list[ReadError]:
     """The totals of one file (or sheet) that disagree with its canonical `cells`, in row and
     column order, up to `limit` (the first saying how many there are); a total cell that is no
-    count is an error too. Nothing to check (no totals declared, or counts bad_count_errors
-    refuses): no errors."""
+    count is an error too. Nothing to check (no totals declared, or a data cell that is no count,
+    which bad_count_errors names): no errors."""
     if not (spec.totals.rows or spec.totals.columns):
         return []
     table = _read(grid, spec, cells)
-    if table.cells.bad[table.entry < 0, : table.values].any():
-        return []  # bad_count_errors names these
-    bad = np.argwhere(table.cells.bad)
-    if bad.size:
-        return [
-            ReadError.at(
-                f"total {table.cells.text[i, j]!r} is not a whole non-negative number, a "
-                f"suppression marker {spec.suppression.markers} or a nil marker "
-                f"{spec.nil_markers}",
-                file=spec.source_name,
-                sheet=grid.sheet,
-                row=int(table.rows[i]),
-                column=table.letters[j],
-            )
-            for i, j in bad[:limit]
-        ]
-    errors = _row_total_errors(table, grid.sheet) + _column_total_errors(table, grid.sheet)
-    errors.sort(key=lambda e: (e.row or 0, _column_order(e.column or "")))
-    if len(errors) > 1:
-        first = errors[0]
-        errors[0] = ReadError.at(
-            f"{first.detail} ({len(errors)} totals in this file disagree)",
+    if table.bad_data:
+        return []
+
+    def error(i: int, j: int, detail: str) -> ReadError:
+        return ReadError.at(
+            detail,
             file=spec.source_name,
             sheet=grid.sheet,
-            row=first.row,
-            column=first.column,
+            row=int(table.rows[i]),
+            column=table.letters[j],
         )
-    return errors[:limit]
+
+    if len(table.bad_totals):
+        expected = (
+            f"a whole non-negative number, a suppression marker {spec.suppression.markers} or a "
+            f"nil marker {spec.nil_markers}"
+        )
+        return [
+            error(i, j, f"total {table.text(i, j)!r} is not {expected}")
+            for i, j in table.bad_totals[:limit]
+        ]
+    found = _concat([_row_totals(table), _column_totals(table)])
+    in_sheet_order = sorted(
+        range(len(table.letters)), key=lambda j: _column_order(table.letters[j])
+    )
+    rank = np.argsort(np.array(in_sheet_order, dtype=np.int64))
+    order = np.lexsort((rank[found.j], table.rows[found.i])).tolist()
+    errors = [
+        error(int(found.i[n]), int(found.j[n]), _message(table, found, n)) for n in order[:limit]
+    ]
+    if len(order) > 1 and errors:
+        first = errors[0]
+        errors[0] = error(
+            int(found.i[order[0]]),
+            int(found.j[order[0]]),
+            f"{first.detail} ({len(order)} totals in this file disagree)",
+        )
+    return errors
