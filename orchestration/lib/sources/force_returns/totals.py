@@ -73,7 +73,6 @@ class _Table:
     spreadsheet order) × checked columns (value columns, then total columns)."""
 
     spec: FileSpec
-    grid: Grid
     body: pa.Table  # the rows below the header, as cells.py reads them
     rows: np.ndarray  # spreadsheet row numbers, ascending
     entry: np.ndarray  # each row's totals.rows entry, -1 for a data row
@@ -151,7 +150,6 @@ def _read(grid: Grid, spec: FileSpec, data: pa.Table) -> _Table:
         place(read, j, _bounds(texts, spec))
     return _Table(
         spec=spec,
-        grid=grid,
         body=body,
         rows=rows,
         entry=entry,
