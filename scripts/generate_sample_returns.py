@@ -413,6 +413,15 @@ NEW_RETURNS = [
     NewReturn("wiltshire", "xlsx_merged_sex", 800),
 ]
 NO_RETURN = ["city-of-london"]
+# Returns whose manifest declares the per-month Total rows as totals to check, not rows to skip
+# (the files are as the layout writes them).
+TOTALS_CHECKED = {"surrey-fy2023-24"}
+
+
+def _totals_checked(spec: dict) -> dict:
+    """A files entry whose skipped Total rows become total rows summing the month above them."""
+    skipped = spec.pop("skip_rows_matching")
+    return spec | {"totals": {"rows": [{"match": skipped, "sums": "block"}]}}
 
 
 def _forces_by_id() -> dict[str, dict]:
@@ -822,6 +831,8 @@ def generate(landing: Path, truth_path: Path, seed: int = SEED) -> None:
             files = writer(folder, cells, force["force_name"], legacy)
         else:
             files = writer(folder, cells, force["force_name"])
+        if ret.return_id in TOTALS_CHECKED:
+            files = [_totals_checked(spec) for spec in files]
         _write_manifest(folder, _new_manifest(ret, force, files))
         truth += [
             (

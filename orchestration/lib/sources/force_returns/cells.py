@@ -122,6 +122,16 @@ def _body(grid: Grid, spec: FileSpec) -> pa.Table:
     return body.filter(pc.invert(blank)) if pc.any(blank).as_py() else body
 
 
+def rows_matching(table: pa.Table, index: dict[str, int], match: dict[str, str]) -> pa.Array:
+    """True for the rows whose cell under every header in `match` matches its regular expression."""
+    hit = None
+    for column, pattern in match.items():
+        found = pc.match_substring_regex(table[f"c{index[column]}"], pattern)
+        hit = found if hit is None else pc.and_(hit, found)
+    assert hit is not None  # a total row's match names at least one column
+    return hit
+
+
 def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
     """Count cells of one file (or sheet) as text, with their source row and column."""
     headers = combined_headers(grid, spec)
@@ -132,7 +142,12 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
     cols = spec.columns
     dimension_columns = [c for d in DIMENSIONS if (c := cols.column(d))]
     count_columns = [cols.count] if cols.count else []
-    _require(grid, spec, index, dimension_columns + count_columns + list(spec.skip_rows_matching))
+    _require(
+        grid,
+        spec,
+        index,
+        dimension_columns + count_columns + list(spec.skip_rows_matching) + spec.totals.headers,
+    )
 
     table = _body(grid, spec)
     # Rows the manifest marks as totals or notes are not data.
@@ -140,6 +155,9 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
         table = table.filter(
             pc.invert(pc.match_substring_regex(table[f"c{index[column]}"], pattern))
         )
+    # Rows stating the return's own totals are checked against the data (totals.py), never data.
+    for total in spec.totals.rows:
+        table = table.filter(pc.invert(rows_matching(table, index, total.match)))
     n = table.num_rows
 
     def constant(value: str | None) -> pa.Array:
@@ -159,7 +177,10 @@ def canonical_cells(grid: Grid, spec: FileSpec) -> pa.Table:
         pieces = [_piece(table, fixed, index[cols.count], cols.count)]
     else:
         not_values = (
-            set(dimension_columns) | set(spec.skip_rows_matching) | set(spec.ignore_columns)
+            set(dimension_columns)
+            | set(spec.skip_rows_matching)
+            | set(spec.ignore_columns)
+            | set(spec.totals.columns)
         )
         value_names = spec.value_columns or [h for h in index if h not in not_values]
         _require(grid, spec, index, value_names)

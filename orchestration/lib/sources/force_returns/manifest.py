@@ -126,6 +126,46 @@ class Columns(_Strict):
         return getattr(self, f"{dimension}_value")
 
 
+def _regexes(value: dict[str, str]) -> dict[str, str]:
+    """Header name -> regular expression, each pattern compiling."""
+    for column, pattern in value.items():
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern for column {column!r} is not a regex: {exc}") from exc
+    return value
+
+
+class TotalRow(_Strict):
+    """Rows that state a total: those whose cells in every `match` column match its regular
+    expression. `sums` says what such a row adds up, column by column:
+    - block: the data rows above it, back to the previous total row of this entry or of one listed
+      after it (a per-month or per-section sub-total; list inner totals before outer ones);
+    - table: every data row of the file (or sheet): a grand total."""
+
+    match: dict[str, str] = Field(min_length=1)
+    sums: Literal["block", "table"]
+
+    @field_validator("match")
+    @classmethod
+    def _compiles(cls, value: dict[str, str]) -> dict[str, str]:
+        return _regexes(value)
+
+
+class Totals(_Strict):
+    """A return's own totals, declared so that the refresh checks its cells add up to them (within
+    the bounds of suppressed cells) instead of skipping them. Total cells are never data."""
+
+    rows: list[TotalRow] = Field(default_factory=list)
+    # Header names of columns stating the total of their row's value columns (wide layouts).
+    columns: list[str] = Field(default_factory=list)
+
+    @property
+    def headers(self) -> list[str]:
+        """Every header the totals name: their rows' match columns and their columns."""
+        return [c for row in self.rows for c in row.match] + self.columns
+
+
 class PullOptions(_Strict):
     """How a file named by `url:` is downloaded."""
 
@@ -166,6 +206,8 @@ class FileSpec(_Strict):
     suppression: Suppression = Field(default_factory=Suppression)
     # Markers that mean nil (a count of zero), such as "-"; never a suppressed cell.
     nil_markers: list[str] = Field(default_factory=list)
+    # The return's own total rows and columns, checked against its cells (totals.py).
+    totals: Totals = Field(default_factory=Totals)
     # Lower limits for this file than the global ones (WAREHOUSE_MAX_FILE_BYTES,
     # WAREHOUSE_MAX_CELLS); a higher value does not raise them.
     max_bytes: int | None = Field(default=None, ge=1)
@@ -209,12 +251,7 @@ class FileSpec(_Strict):
     @field_validator("skip_rows_matching")
     @classmethod
     def _compiles(cls, value: dict[str, str]) -> dict[str, str]:
-        for column, pattern in value.items():
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern for column {column!r} is not a regex: {exc}") from exc
-        return value
+        return _regexes(value)
 
     @model_validator(mode="after")
     def _layout_complete(self) -> FileSpec:
@@ -266,6 +303,28 @@ class FileSpec(_Strict):
             if cols.count:
                 raise ValueError(
                     "a wide layout takes its counts from its value columns, not columns.count"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _totals_fit_layout(self) -> FileSpec:
+        totals = self.totals
+        if totals.columns and self.layout == "long":
+            raise ValueError(
+                "totals.columns belong to a wide layout (a long layout's rows hold one count)"
+            )
+        clash = set(totals.columns) & (set(self.value_columns) | set(self.ignore_columns))
+        if clash:
+            raise ValueError(
+                f"totals.columns {sorted(clash)} also listed in value_columns or ignore_columns; "
+                "a total column is neither data nor ignored"
+            )
+        for n, row in enumerate(totals.rows):
+            skipped = set(row.match.items()) & set(self.skip_rows_matching.items())
+            if skipped:
+                raise ValueError(
+                    f"totals.rows.{n}.match {dict(skipped)} is also in skip_rows_matching; a "
+                    "skipped row is not checked: remove it there"
                 )
         return self
 

@@ -19,6 +19,7 @@ from orchestration.lib.sources.force_returns.manifest import (
     load_manifest,
 )
 from orchestration.lib.sources.force_returns.readers import DEFAULT_LIMITS, ReadError, read_grid
+from orchestration.lib.sources.force_returns.totals import total_errors
 
 # How many bad cells of one kind a validation lists before summarising the rest.
 MAX_LISTED = 20
@@ -95,7 +96,9 @@ def _read_file(
     cells = canonical_cells(grid, spec)
     if cells.num_rows == 0:
         raise _no_cells_error(spec, grid.sheet)
-    bad = bad_count_errors(cells, spec, grid.sheet, limit=1)
+    bad = bad_count_errors(cells, spec, grid.sheet, limit=1) or total_errors(
+        grid, spec, cells, limit=1
+    )
     if bad:
         raise bad[0]
     cells, bad = with_iso_months(cells, spec, manifest, grid.sheet, limit=1)
@@ -189,6 +192,7 @@ def validate_return(
                 errors.append(exc)
             continue
         errors += bad_count_errors(cells, spec, grid.sheet, limit=MAX_LISTED)
+        errors += total_errors(grid, spec, cells, limit=MAX_LISTED)
         cells, month_errors = with_iso_months(cells, spec, manifest, grid.sheet, limit=MAX_LISTED)
         errors += month_errors
         read.append(FileCells(spec, grid.sheet, cells, dimension_columns(grid, spec)))
