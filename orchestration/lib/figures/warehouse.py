@@ -32,7 +32,7 @@ from orchestration.lib.sql import read_sql
 if TYPE_CHECKING:  # pandas takes longer to import than a figure takes to compute: only on demand
     import pandas as pd
 
-# An offence flag: what it counts (the predicate is in figure_inputs.sql, by the same name).
+# An offence flag: what it counts (the predicate is in figure_selection.sql, by the same name).
 FLAGS = {
     "child_sexual": "sexual offences with a child victim, and indecent images of children",
     "under_13": "offences against a victim under 13",
@@ -168,7 +168,7 @@ class Offence:
 
     @property
     def kind(self) -> str:
-        """The selector figure_inputs.sql takes: the level, or the flag's own name."""
+        """The selector figure_selection.sql takes: the level, or the flag's own name."""
         return self.value if self.level == "flag" else self.level
 
     @property
@@ -323,7 +323,7 @@ class Warehouse:
         """The rows of `figure` as dicts with the keys of COLUMNS (None for a null)."""
         with self.connect() as con:
             req = self.request(period, offence, by, force, nationality, ratio, con)
-            inputs = _fetch(con, read_sql(__package__, "figure_inputs"), req.parameters())
+            inputs = _fetch(con, _figure_query("figure_inputs"), req.parameters())
         return _figure_rows(req, inputs)
 
     def cells(
@@ -352,7 +352,7 @@ class Warehouse:
         with self.connect() as con:
             req = self.request(period, offence, by, force, nationality, False, con)
             parameters = req.parameters() | {"nationality_groups": list(req.nationality_groups)}
-            rows = _fetch(con, read_sql(__package__, "figure_cells"), parameters)
+            rows = _fetch(con, _figure_query("figure_cells"), parameters)
         for row in rows:
             row["month"] = f"{row['month']:%Y-%m}"
         return [{c: row.get(c, req.period.label) for c in CELL_COLUMNS} for row in rows]
@@ -449,6 +449,18 @@ def open_warehouse(path: str | Path | None = None) -> Warehouse:
 
         path = DEFAULT_WAREHOUSE
     return Warehouse(path)
+
+
+_SELECTION_LINE = "-- include: figure_selection.sql\n"
+
+
+def _figure_query(name: str) -> str:
+    """`<name>.sql` with the CTEs every figure query shares (figure_selection.sql) at its include
+    line: fixed text, so parameters stay bound."""
+    query = read_sql(__package__, name)
+    if query.count(_SELECTION_LINE) != 1:
+        raise AssertionError(f"{name}.sql: no single line {_SELECTION_LINE.strip()!r}")
+    return query.replace(_SELECTION_LINE, read_sql(__package__, "figure_selection"))
 
 
 def _plain(value: Any) -> Any:
