@@ -6,10 +6,6 @@ with coverage as (
     select * from {{ ref('int_force_month_coverage') }}
 ),
 
-declared_returns as (
-    select * from {{ ref('int_return_months') }}
-),
-
 quarantined as (
     select * from {{ ref('int_quarantined_return_months') }}
 ),
@@ -33,22 +29,7 @@ months as (
     where offsets.n < 12
 ),
 
-return_ids as (
-    select force_code, month, {{ dbt.listagg('return_id', "', '", 'order by return_id') }} as return_ids
-    from declared_returns
-    group by force_code, month
-),
-
-quarantine_reasons as (
-    select
-        force_code,
-        month,
-        {{ dbt.listagg('landing_folder', "', '", 'order by landing_folder') }} as quarantined_folders,
-        {{ dbt.listagg('error', "'; '", 'order by landing_folder') }}
-            as quarantine_reason
-    from quarantined
-    group by force_code, month
-),
+{{ declaring_returns(['force_code', 'month']) }},
 
 final as (
     select
@@ -62,7 +43,7 @@ final as (
             when quarantine_reasons.force_code is not null then 'quarantined'
             else 'missing'
         end as status,
-        return_ids.return_ids,
+        current_returns.return_ids,
         quarantine_reasons.quarantined_folders,
         quarantine_reasons.quarantine_reason,
         cast(coalesce(coverage.cells, 0) as bigint) as cells,
@@ -72,8 +53,8 @@ final as (
     cross join forces
     left join coverage
         on months.month = coverage.month and forces.force_code = coverage.force_code
-    left join return_ids
-        on months.month = return_ids.month and forces.force_code = return_ids.force_code
+    left join current_returns
+        on months.month = current_returns.month and forces.force_code = current_returns.force_code
     left join quarantine_reasons
         on months.month = quarantine_reasons.month and forces.force_code = quarantine_reasons.force_code
 )

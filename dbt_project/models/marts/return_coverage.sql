@@ -11,14 +11,6 @@ coverage as (
     select * from {{ ref('int_force_month_coverage') }}
 ),
 
-declared_returns as (
-    select * from {{ ref('int_return_months') }}
-),
-
-quarantined as (
-    select * from {{ ref('int_quarantined_return_months') }}
-),
-
 returns as (
     select * from {{ ref('int_force_returns_resolved') }}
 ),
@@ -52,21 +44,7 @@ unknown as (
     group by period, force_code
 ),
 
-current_returns as (
-    select period, force_code, {{ dbt.listagg('return_id', "', '", 'order by return_id') }} as return_ids
-    from (select distinct period, force_code, return_id from declared_returns) as distinct_returns
-    group by period, force_code
-),
-
-quarantine_reasons as (
-    select
-        period,
-        force_code,
-        {{ dbt.listagg('error', "'; '", 'order by landing_folder') }}
-            as quarantine_reason
-    from (select distinct period, force_code, landing_folder, error from quarantined) as distinct_folders
-    group by period, force_code
-),
+{{ declaring_returns(['period', 'force_code']) }},
 
 superseded as (
     select

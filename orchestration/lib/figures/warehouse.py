@@ -15,12 +15,14 @@ written into SQL are the fixed texts of the .sql files beside this module.
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
 
@@ -32,7 +34,7 @@ from orchestration.lib.sql import read_sql
 if TYPE_CHECKING:  # pandas takes longer to import than a figure takes to compute: only on demand
     import pandas as pd
 
-# An offence flag: what it counts (the predicate is in figure_inputs.sql, by the same name).
+# An offence flag: what it counts (the predicate is in figure_selection.sql, by the same name).
 FLAGS = {
     "child_sexual": "sexual offences with a child victim, and indecent images of children",
     "under_13": "offences against a victim under 13",
@@ -168,12 +170,32 @@ class Offence:
 
     @property
     def kind(self) -> str:
-        """The selector figure_inputs.sql takes: the level, or the flag's own name."""
+        """The selector figure_selection.sql takes: the level, or the flag's own name."""
         return self.value if self.level == "flag" else self.level
 
     @property
     def sql_value(self) -> str | None:
         return self.value if self.level in ("group", "category", "code") else None
+
+
+@dataclass(frozen=True)
+class CellsAsked:
+    """The parameters of a request for cells as given, before the warehouse checks them: declared
+    once here, they are the signature of every Warehouse method that takes a request."""
+
+    period: str
+    offence: str | None = None
+    by: str | None = None
+    force: str | Sequence[str] | None = None
+    nationality: str | Sequence[str] = "all"
+
+
+@dataclass(frozen=True)
+class FigureAsked(CellsAsked):
+    """A request for a figure as given: that for its cells, and whether to give the ratio on
+    every row."""
+
+    ratio: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,6 +242,34 @@ def _nationality_groups(nationality: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(g for g in NATIONALITY_GROUPS if g in groups)
 
 
+P = ParamSpec("P")
+A = TypeVar("A", bound=CellsAsked)
+R = TypeVar("R")
+
+
+def _asked_as(
+    asked: Callable[P, A],
+) -> Callable[[Callable[[Warehouse, A], R]], Callable[Concatenate[Warehouse, P], R]]:
+    """A Warehouse method of one argument, `asked` (CellsAsked or FigureAsked), called with that
+    dataclass's own parameters (period, offence, by=..., ...): mypy checks every call against
+    them, and help() shows them."""
+
+    def decorate(method: Callable[[Warehouse, A], R]) -> Callable[Concatenate[Warehouse, P], R]:
+        @functools.wraps(method)
+        def call(self: Warehouse, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return method(self, asked(*args, **kwargs))
+
+        own = inspect.signature(method)
+        parameters = [
+            *list(own.parameters.values())[:1],
+            *inspect.signature(asked).parameters.values(),
+        ]
+        setattr(call, "__signature__", own.replace(parameters=parameters))  # noqa: B010
+        return call
+
+    return decorate
+
+
 class Warehouse:
     """The published warehouse file, read-only. See the module docstring."""
 
@@ -259,47 +309,13 @@ class Warehouse:
 
     # --- figures ---------------------------------------------------------------------------
 
-    def request(
-        self,
-        period: str,
-        offence: str | None = None,
-        by: str | None = None,
-        force: str | Sequence[str] | None = None,
-        nationality: str | Sequence[str] = "all",
-        ratio: bool = False,
-        con: duckdb.DuckDBPyConnection | None = None,
-    ) -> FigureRequest:
+    @_asked_as(FigureAsked)
+    def request(self, asked: FigureAsked) -> FigureRequest:
         """The request as the warehouse understands it; a FigureError for anything it cannot."""
-        parsed = parse_period(period)
-        groups = _nationality_groups(nationality)
-        if not groups:
-            raise FigureError(
-                f"no nationality asked for; use one of {_choices(NATIONALITY_CHOICES)}"
-            )
-        if by is not None and by not in LEVELS:
-            raise FigureError(f"--by {by!r}: use one of {_choices(LEVELS)}")
-        if force and by not in (None, "force"):
-            raise FigureError(f"--force gives one row per force: drop --by {by}")
-        if con is None:
-            with self.connect() as own:
-                return self.request(period, offence, by, force, nationality, ratio, own)
-        self._check_tables(con)
-        self._check_months(con, parsed)
-        forces = self._resolve_forces(con, force) if force else ()
-        level = "force" if force else (by or "national")
-        return FigureRequest(
-            parsed, self._resolve_offence(con, offence), level, forces, groups, ratio
-        )
+        return self._request(asked, asked.ratio)
 
-    def figure(
-        self,
-        period: str,
-        offence: str | None = None,
-        by: str | None = None,
-        force: str | Sequence[str] | None = None,
-        nationality: str | Sequence[str] = "all",
-        ratio: bool = False,
-    ) -> pd.DataFrame:
+    @_asked_as(FigureAsked)
+    def figure(self, asked: FigureAsked) -> pd.DataFrame:
         """One row per area and nationality group asked for, with the columns of COLUMNS.
 
         period: '2024-01..2024-10', '2023-24' (financial year), '2024' or '2024-03'.
@@ -309,50 +325,61 @@ class Warehouse:
         'unknown' or 'split' (all four). ratio: give the non-British vs British rate ratio on
         every row, not only the non_british row.
         """
-        return figure_frame(self.figure_rows(period, offence, by, force, nationality, ratio))
+        return figure_frame(self._figure_rows(asked))
 
-    def figure_rows(
-        self,
-        period: str,
-        offence: str | None = None,
-        by: str | None = None,
-        force: str | Sequence[str] | None = None,
-        nationality: str | Sequence[str] = "all",
-        ratio: bool = False,
-    ) -> list[dict[str, Any]]:
+    @_asked_as(FigureAsked)
+    def figure_rows(self, asked: FigureAsked) -> list[dict[str, Any]]:
         """The rows of `figure` as dicts with the keys of COLUMNS (None for a null)."""
-        with self.connect() as con:
-            req = self.request(period, offence, by, force, nationality, ratio, con)
-            inputs = _fetch(con, read_sql(__package__, "figure_inputs"), req.parameters())
-        return _figure_rows(req, inputs)
+        return self._figure_rows(asked)
 
-    def cells(
-        self,
-        period: str,
-        offence: str | None = None,
-        by: str | None = None,
-        force: str | Sequence[str] | None = None,
-        nationality: str | Sequence[str] = "all",
-    ) -> pd.DataFrame:
+    @_asked_as(CellsAsked)
+    def cells(self, asked: CellsAsked) -> pd.DataFrame:
         """The source cells behind the same figure (marts.source_cells): return, file, sheet, row
         and column of each count, with the area it stands behind."""
         import pandas as pd
 
-        rows = self.cell_rows(period, offence, by, force, nationality)
-        return pd.DataFrame(rows, columns=list(CELL_COLUMNS))
+        return pd.DataFrame(self._cell_rows(asked), columns=list(CELL_COLUMNS))
 
-    def cell_rows(
-        self,
-        period: str,
-        offence: str | None = None,
-        by: str | None = None,
-        force: str | Sequence[str] | None = None,
-        nationality: str | Sequence[str] = "all",
-    ) -> list[dict[str, Any]]:
+    @_asked_as(CellsAsked)
+    def cell_rows(self, asked: CellsAsked) -> list[dict[str, Any]]:
+        return self._cell_rows(asked)
+
+    def _request(
+        self, asked: CellsAsked, ratio: bool, con: duckdb.DuckDBPyConnection | None = None
+    ) -> FigureRequest:
+        parsed = parse_period(asked.period)
+        groups = _nationality_groups(asked.nationality)
+        if not groups:
+            raise FigureError(
+                f"no nationality asked for; use one of {_choices(NATIONALITY_CHOICES)}"
+            )
+        by, force = asked.by, asked.force
+        if by is not None and by not in LEVELS:
+            raise FigureError(f"--by {by!r}: use one of {_choices(LEVELS)}")
+        if force and by not in (None, "force"):
+            raise FigureError(f"--force gives one row per force: drop --by {by}")
+        if con is None:
+            with self.connect() as own:
+                return self._request(asked, ratio, own)
+        self._check_tables(con)
+        self._check_months(con, parsed)
+        forces = self._resolve_forces(con, force) if force else ()
+        level = "force" if force else (by or "national")
+        return FigureRequest(
+            parsed, self._resolve_offence(con, asked.offence), level, forces, groups, ratio
+        )
+
+    def _figure_rows(self, asked: FigureAsked) -> list[dict[str, Any]]:
         with self.connect() as con:
-            req = self.request(period, offence, by, force, nationality, False, con)
+            req = self._request(asked, asked.ratio, con)
+            inputs = _fetch(con, _figure_query("figure_inputs"), req.parameters())
+        return _measured_rows(req, inputs)
+
+    def _cell_rows(self, asked: CellsAsked) -> list[dict[str, Any]]:
+        with self.connect() as con:
+            req = self._request(asked, False, con)
             parameters = req.parameters() | {"nationality_groups": list(req.nationality_groups)}
-            rows = _fetch(con, read_sql(__package__, "figure_cells"), parameters)
+            rows = _fetch(con, _figure_query("figure_cells"), parameters)
         for row in rows:
             row["month"] = f"{row['month']:%Y-%m}"
         return [{c: row.get(c, req.period.label) for c in CELL_COLUMNS} for row in rows]
@@ -451,6 +478,18 @@ def open_warehouse(path: str | Path | None = None) -> Warehouse:
     return Warehouse(path)
 
 
+_SELECTION_LINE = "-- include: figure_selection.sql\n"
+
+
+def _figure_query(name: str) -> str:
+    """`<name>.sql` with the CTEs every figure query shares (figure_selection.sql) at its include
+    line: fixed text, so parameters stay bound."""
+    query = read_sql(__package__, name)
+    if query.count(_SELECTION_LINE) != 1:
+        raise AssertionError(f"{name}.sql: no single line {_SELECTION_LINE.strip()!r}")
+    return query.replace(_SELECTION_LINE, read_sql(__package__, "figure_selection"))
+
+
 def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
@@ -465,7 +504,7 @@ def _fetch(con: duckdb.DuckDBPyConnection, query: str, parameters: dict) -> list
     ]
 
 
-def _figure_rows(req: FigureRequest, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _measured_rows(req: FigureRequest, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     counts = [r[k] for r in records for k in ("arrests_lower", "arrests_upper") if r[k] is not None]
     limits = measures.poisson_limits(counts)
     by_area: dict[str, dict[str, dict[str, Any]]] = {}
