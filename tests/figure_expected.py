@@ -115,8 +115,10 @@ def expected_figures(
 
     declared: each force's declared months; months: the requested ones; counts: which cells the
     offence counts; behind_by: which forces stand behind it: 'all' (those declaring a requested
-    month), 'group' (those that sent a counted cell in the period) or 'detailed' (those whose
-    cells in the period name an offence by its Home Office code)."""
+    month), 'group' (those that sent a counted cell) or 'detailed' (those whose cells name an
+    offence by its Home Office code): in any month, since a return stands behind every month it
+    declares (the corpora here give a force only returns alike in these respects)."""
+    cells = list(cells)
     covered = {f: [m for m in ms if m in months] for f, ms in declared.items()}
     in_range = [c for c in cells if c.month in months]
     by_force: dict[str, list[Any]] = {}
@@ -125,9 +127,9 @@ def expected_figures(
     if behind_by == "all":
         behind = {f for f, ms in covered.items() if ms}
     elif behind_by == "detailed":
-        behind = {c.force for c in in_range if c.code is not None}
+        behind = {c.force for c in cells if covered.get(c.force) and c.code is not None}
     else:
-        behind = {c.force for c in in_range if counts(c)}
+        behind = {c.force for c in cells if covered.get(c.force) and counts(c)}
     rows = {}
     for area, members in areas(level, forces).items():
         reporting = sorted(f for f in members if f in behind)

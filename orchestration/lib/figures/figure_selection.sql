@@ -25,25 +25,36 @@ covered as (
     group by force_code
 ),
 
+-- the current returns declaring a requested month
+declaring as (
+    select distinct unnest(string_split(return_ids, ', ')) as return_id
+    from marts.force_month_coverage
+    where status = 'received' and month in (select month from requested)
+),
+
 requested_cells as (
     select *
     from cells
     where month in (select month from requested)
 ),
 
--- Which forces stand behind the figure. An offence group (or all offences): the forces that
--- cover a requested month and sent at least one cell of the group in the range (a zero counts).
--- A category, code or flag: only forces whose returns name offences in the range; a return by
--- offence group cannot say whether a victim was a child.
+-- Which forces stand behind the figure, decided by return, not by month: a return that declares a
+-- requested month stands behind it with what it reports anywhere (a month it declares without
+-- cells is zero arrests, as in the marts). An offence group (or all offences): the forces covering
+-- a requested month whose declaring returns sent a cell of the group (a zero counts). A category,
+-- code or flag: only forces whose declaring returns name offences; a return by offence group
+-- cannot say whether a victim was a child.
 behind as (
     select covered.force_code, covered.months_covered, covered.data_origin
     from covered
     where case
         when $kind = 'all' then true
         when $kind = 'group' then covered.force_code in (
-            select force_code from requested_cells where offence_group = $value)
+            select force_code from cells
+            where return_id in (select return_id from declaring) and offence_group = $value)
         else covered.force_code in (
-            select force_code from requested_cells where offence_code is not null)
+            select force_code from cells
+            where return_id in (select return_id from declaring) and offence_code is not null)
     end
 ),
 
@@ -55,7 +66,9 @@ offence_cells as (
         when 'all' then true
         when 'group' then offence_group = $value
         when 'category' then offence_category = $value
-        when 'code' then offence_code = $value
+        -- a Home Office class (86) takes in its sub-classes (86/2, 86/10, ...)
+        when 'code' then offence_code = $value or offence_code in (
+            select offence_code from reference.ref_offence_taxonomy where parent_code = $value)
         when 'child_sexual' then coalesce(is_sexual_offence and is_child_victim, false)
             or coalesce(is_indecent_images_of_children, false)
         when 'under_13' then coalesce(is_victim_under_13, false)
