@@ -12,7 +12,8 @@ from orchestration.lib.sql import scalar
 # Bump when a raw table's columns change: an older raw schema in a build database is dropped and
 # every return re-parsed (raw is derived from the landing folder, so nothing is lost).
 # 3: raw.quarantined_returns gained return_id, force, period_start, period_end.
-RAW_SCHEMA_VERSION = 3
+# 4: table_row (several tables on one sheet) and return_cells.source_rows (record-level returns).
+RAW_SCHEMA_VERSION = 4
 
 
 def _raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
