@@ -339,3 +339,14 @@ def test_numbers_stored_as_text_and_bilingual_headers_in_xlsx(tmp_path):
     _xlsx(folder / "data.xlsx", rows)
     assert isinstance(openpyxl.load_workbook(folder / "data.xlsx").active["D2"].value, str)
     assert counts_of(folder) == as_text(COUNTS)
+
+
+def test_two_headings_that_find_the_same_table_are_refused(tmp_path):
+    specs = [
+        _table_spec("Robbery", {"heading": "^Table 1:"}),
+        _table_spec("Drug offences", {"heading": "Robbery$"}),
+    ]
+    folder = write_return(tmp_path / "r", specs)
+    _stacked_tables(folder / "data.xlsx")
+    with pytest.raises(ReadError, match=r"row 3: the table at rows 3..6 overlaps the table read"):
+        parse_return(folder)

@@ -92,13 +92,12 @@ def combined_headers(grid: Grid, spec: FileSpec, place: TablePlace | None = None
 
 
 def dimension_columns(grid: Grid, spec: FileSpec) -> dict[str, str]:
-    """Spreadsheet column letter of each dimension the manifest reads from a column (a section's:
-    the column its headings are in)."""
+    """Spreadsheet column letter of each dimension the manifest reads from a column (the first,
+    for a month over several)."""
     headers = combined_headers(grid, spec)
     letters = {}
-    named = {dim: spec.columns.column(dim) for dim in DIMENSIONS}
-    named |= {section.dimension: section.column for section in spec.sections}
-    for dim, name in named.items():
+    for dim in DIMENSIONS:
+        name = spec.columns.column(dim)
         if name is not None and name in headers:
             letters[dim] = column_letter(headers.index(name))
     return letters

@@ -395,6 +395,10 @@ def _unmapped(dimension: str, seed: Path) -> Callable[..., list[Problem]]:
             where: dict[str, Any] = {"file": row["source_file"], "sheet": row["sheet"]}
             if fc is not None and dimension in fc.columns:
                 where |= {"row": row["source_row"], "column": fc.columns[dimension]}
+            elif fc is not None and any(s.dimension == dimension for s in fc.spec.sections):
+                (section,) = [s for s in fc.spec.sections if s.dimension == dimension]
+                message += f" (it is the {dimension} heading above this row, in {section.column!r})"
+                where |= {"row": row["source_row"], "column": row["source_column"]}
             elif fc is not None and dimension in fc.spec.wide_by:
                 where |= {"row": fc.header_row, "column": row["source_column"]}
             elif fc is not None:

@@ -156,11 +156,40 @@ def parse_return(
         fingerprint, digests = fingerprinted
     files, tables = [], []
     workbooks: dict = {}  # a spreadsheet read sheet by sheet is opened once
+    spans: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
     for spec in manifest.files:
         table, info = _read_file(folder, spec, manifest, workbooks, digests, limits)
+        if info["table_row"] is not None:
+            overlap = overlapping_table(spans, spec, info["sheet"], info["table_row"], table)
+            if overlap is not None:
+                raise overlap
         tables.append(table)
         files.append(info)
     return ParsedReturn(manifest, fingerprint, files, pa.concat_tables(tables))
+
+
+def overlapping_table(
+    spans: dict[tuple[str, str | None], list[tuple[int, int]]],
+    spec: FileSpec,
+    sheet: str | None,
+    first_row: int,
+    cells: pa.Table,
+) -> ReadError | None:
+    """An error when this table's rows (its first row to its last cell's) overlap a table read
+    before from the same sheet: two headings found the same table. Records the span in `spans`."""
+    span = (first_row, int(pc.max(cells["source_row"]).as_py()))
+    earlier = spans.setdefault((spec.source_name, sheet), [])
+    for other in earlier:
+        if span[0] <= other[1] and other[0] <= span[1]:
+            return ReadError.at(
+                f"the table at rows {span[0]}..{span[1]} overlaps the table read before at rows "
+                f"{other[0]}..{other[1]}; expected each table: heading to find a table of its own",
+                file=spec.source_name,
+                sheet=sheet,
+                row=span[0],
+            )
+    earlier.append(span)
+    return None
 
 
 @dataclass(frozen=True)
@@ -184,6 +213,7 @@ def validate_return(
     errors: list[ReadError] = []
     read: list[FileCells] = []
     workbooks: dict = {}
+    spans: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
     for spec in manifest.files:
         try:
             path = inside_return(folder, spec)
@@ -199,6 +229,10 @@ def validate_return(
             if not any(str(e) == str(exc) for e in errors):
                 errors.append(exc)
             continue
+        if place.first_row is not None:
+            overlap = overlapping_table(spans, spec, grid.sheet, place.first_row, cells)
+            if overlap is not None:
+                errors.append(overlap)
         errors += bad_count_errors(cells, spec, grid.sheet, limit=MAX_LISTED)
         cells, month_errors = with_iso_months(cells, spec, manifest, grid.sheet, limit=MAX_LISTED)
         errors += month_errors
