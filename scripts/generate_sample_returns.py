@@ -743,6 +743,17 @@ def _xlsx_save(book: openpyxl.Workbook, path: Path) -> None:
     _fix_zip_timestamps(path)
 
 
+def _titled_sheet(title: str) -> tuple[openpyxl.Workbook, object]:
+    """A workbook whose sheet "Arrests" starts with a title, the synthetic note and a blank row."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Arrests"
+    sheet.append([title])
+    sheet.append([SYNTHETIC_NOTE])
+    sheet.append([])
+    return book, sheet
+
+
 def _first_day(month: str) -> dt.datetime:
     return dt.datetime.strptime(month, "%Y-%m")
 
@@ -759,12 +770,7 @@ def write_xlsx_sections(folder: Path, cells: list[Cell], title: str) -> list[dic
     path = folder / "arrests_by_section.xlsx"
     months = _distinct(c.month for c in cells)
     by_key = {(c.nationality, c.offence, c.month): c.count for c in cells}
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Arrests"
-    sheet.append([f"{title}: arrests by nationality and offence group"])
-    sheet.append([SYNTHETIC_NOTE])
-    sheet.append([])
+    book, sheet = _titled_sheet(f"{title}: arrests by nationality and offence group")
     sheet.append(["Offence", *(_first_day(m) for m in months)])
     for nationality in _distinct(c.nationality for c in cells):
         sheet.append([f"Nationality: {nationality}{NATIONALITY_MARKS.get(nationality, '')}"])
@@ -843,12 +849,7 @@ def write_xlsx_stacked_tables(folder: Path, cells: list[Cell], title: str) -> li
     path = folder / "arrests_tables.xlsx"
     nationalities = _distinct(c.nationality for c in cells)
     by_key = {(c.offence, c.month, c.nationality): c.count for c in cells}
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Arrests"
-    sheet.append([f"{title}: arrests by nationality, one table per offence group"])
-    sheet.append([SYNTHETIC_NOTE])
-    sheet.append([])
+    book, sheet = _titled_sheet(f"{title}: arrests by nationality, one table per offence group")
     specs = []
     for k, offence in enumerate(_distinct(c.offence for c in cells), 1):
         sheet.append([f"Table {k}: {offence}"])

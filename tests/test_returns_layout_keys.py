@@ -157,6 +157,14 @@ def test_a_table_heading_must_match_one_row(tmp_path):
 LONG_COLUMNS = {"offence": "Offence", "nationality": "Nationality", "count": "Arrests"}
 
 
+def _long_csv_return(folder: Path, rows: list[list], **keys) -> Path:
+    """A return of one long CSV with a Month column, read with the manifest keys given."""
+    spec = {"path": "data.csv", "layout": "long", "columns": LONG_COLUMNS | {"month": "Month"}}
+    folder = write_return(folder, [spec | keys])
+    (folder / "data.csv").write_text(_csv(rows), encoding="utf-8")
+    return folder
+
+
 def test_month_assembled_from_a_year_and_a_month_name_column(tmp_path):
     rows = [["Year", "Month", "Offence", "Nationality", "Arrests"]]
     for (m, o, n), c in COUNTS.items():
@@ -205,14 +213,7 @@ def test_excel_day_numbers_with_month_format_excel_serial(tmp_path):
     rows = [["Month", "Offence", "Nationality", "Arrests"]]
     for (m, o, n), c in COUNTS.items():
         rows.append([(dt.date.fromisoformat(m + "-15") - epoch).days, o, n, c])
-    spec = {
-        "path": "data.csv",
-        "layout": "long",
-        "columns": LONG_COLUMNS | {"month": "Month"},
-        "month_format": "excel_serial",
-    }
-    folder = write_return(tmp_path / "r", [spec])
-    (folder / "data.csv").write_text(_csv(rows), encoding="utf-8")
+    folder = _long_csv_return(tmp_path / "r", rows, month_format="excel_serial")
     assert rows[1][0] == 45031
     assert counts_of(folder) == as_text(COUNTS)
 
@@ -290,16 +291,13 @@ def test_page_lines_repeated_headers_footnotes_and_thousands_separators(tmp_path
         if k and k % 3 == 0:
             rows += [[f"Page {k // 3} of 2"], header]
         rows.append([m, marks[o], n, f"{c:,}"])
-    spec = {
-        "path": "data.csv",
-        "layout": "long",
-        "columns": LONG_COLUMNS | {"month": "Month", "nationality": "Nationality"},
-        "skip_lines_matching": [r"^Page \d+ of \d+$"],
-        "footnote_marks": r"[¹²³*]+$",
-        "thousands_separator": ",",
-    }
-    folder = write_return(tmp_path / "r", [spec])
-    (folder / "data.csv").write_text(_csv(rows), encoding="utf-8")
+    folder = _long_csv_return(
+        tmp_path / "r",
+        rows,
+        skip_lines_matching=[r"^Page \d+ of \d+$"],
+        footnote_marks=r"[¹²³*]+$",
+        thousands_separator=",",
+    )
     assert counts_of(folder) == as_text(counts)
 
 
@@ -308,14 +306,7 @@ def test_thousands_separator_accepts_only_groups_of_three(tmp_path):
         ["Month", "Offence", "Nationality", "Arrests"],
         ["2023-04", "Robbery", "British", "1,23"],
     ]
-    spec = {
-        "path": "data.csv",
-        "layout": "long",
-        "columns": LONG_COLUMNS | {"month": "Month"},
-        "thousands_separator": ",",
-    }
-    folder = write_return(tmp_path / "r", [spec])
-    (folder / "data.csv").write_text(_csv(rows), encoding="utf-8")
+    folder = _long_csv_return(tmp_path / "r", rows, thousands_separator=",")
     with pytest.raises(ReadError, match=r"row 2, column D: count '1,23' is not a whole"):
         parse_return(folder)
 
