@@ -341,3 +341,19 @@ def test_two_headings_that_find_the_same_table_are_refused(tmp_path):
     _stacked_tables(folder / "data.xlsx")
     with pytest.raises(ReadError, match=r"row 3: the table at rows 3..6 overlaps the table read"):
         parse_return(folder)
+
+
+def test_a_table_ends_above_the_row_matching_until(tmp_path):
+    """Tables with no blank row between them: each ends above the next one's heading (until:)."""
+    rows: list[list] = []
+    for k, offence in enumerate(OFFENCES, 1):
+        rows += [[f"Table {k}: {offence}"], ["Month", *NATIONALITIES]]
+        rows += [[m, *(COUNTS[(m, offence, n)] for n in NATIONALITIES)] for m in MONTHS]
+    rows.append(["Notes: synthetic."])
+    specs = [
+        _table_spec("Robbery", {"heading": "^Table 1:", "until": "^Table 2:"}),
+        _table_spec("Drug offences", {"heading": "^Table 2:", "until": "^Notes"}),
+    ]
+    folder = write_return(tmp_path / "r", specs)
+    _xlsx(folder / "data.xlsx", rows, "Arrests")
+    assert counts_of(folder) == as_text(COUNTS)
