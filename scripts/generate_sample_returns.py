@@ -14,7 +14,18 @@ no return), in seven layouts as forces really send them:
 - csv_wide_offence: tab-separated UTF-16 text, one column per offence group;
 - ods_sheet_per_group: ODS, one sheet per offence group (sexual offences named one by one), month
   as date cells, `..` for 1-4 and `-` for nil;
-- xlsx_merged_sex: XLSX, a two-row merged header nationality × sex, a Total column, notes below.
+- xlsx_merged_sex: XLSX, a two-row merged header nationality × sex, a Total column, notes below;
+- xlsx_sections: XLSX, nationality as section rows ("Nationality: Polish" above its offence rows,
+  a sub-total row under them), months as date cells across the header, footnote marks;
+- csv_paged: CSV re-typed from a PDF, Year and Month-name columns, a "Page n of m" line and the
+  header again at every page break, footnote marks on offence labels;
+- xlsx_stacked_tables: XLSX, one table per offence group stacked on one sheet (each with its
+  heading and header row), months as date cells, counts stored as text;
+- csv_records: CSV, one row per arrest (arrest date, offence, nationality, sex, age band).
+
+The last four reuse the value sets of an earlier layout (LAYOUTS), so the counts drawn are those
+the returns they replaced held; a record-level return has no row, so no cell, for a zero.
+Counts of 1,000 or more in csv_long_detail are written with a thousands separator.
 
 Some returns cover only part of the year, and Kent sent a corrected return that supersedes its
 first one (both are kept). The first seven returns come from the original random stream and stay
@@ -303,6 +314,17 @@ LAYOUTS: dict[str, dict] = {
 }
 
 
+# The shapes added for returns as forces send them draw from an earlier layout's value sets.
+LAYOUTS |= {
+    "xlsx_sections": LAYOUTS["xlsx_wide"],
+    "xlsx_stacked_tables": LAYOUTS["xlsx_wide"],
+    "csv_paged": LAYOUTS["csv_wide_month"],
+    "csv_records": LAYOUTS["csv_long_detail"],
+}
+# Layouts whose files hold one row per arrest: their truth has no row for a zero.
+RECORD_LAYOUTS = {"csv_records"}
+
+
 @dataclass(frozen=True)
 class Cell:
     """One count of the truth table: what a return's cell stands for."""
@@ -343,20 +365,20 @@ NEW_RETURNS = [
     NewReturn("derbyshire", "csv_long", 1150),
     NewReturn("suffolk", "csv_long", 850, name_force_by="name"),
     NewReturn("lancashire", "xlsx_wide", 1700),
-    NewReturn("humberside", "xlsx_wide", 1050),
+    NewReturn("humberside", "xlsx_sections", 1050),
     NewReturn("lincolnshire", "xlsx_wide", 850, name_force_by="name"),
-    NewReturn("surrey", "xlsx_wide", 1350),
+    NewReturn("surrey", "xlsx_stacked_tables", 1350),
     NewReturn("metropolitan", "csv_long_detail", 9650, name_force_by="name"),
     NewReturn(
         "west-midlands",
-        "csv_long_detail",
+        "csv_records",
         3200,
         last_month="2023-09",
         note="Partial return: April to September 2023 only.",
     ),
     NewReturn("merseyside", "csv_wide_month", 1550),
     NewReturn("south-yorkshire", "csv_wide_month", 1500, name_force_by="name"),
-    NewReturn("staffordshire", "csv_wide_month", 1250),
+    NewReturn("staffordshire", "csv_paged", 1250),
     NewReturn("nottinghamshire", "csv_wide_month", 1250),
     NewReturn(
         "norfolk",
@@ -415,7 +437,7 @@ NEW_RETURNS = [
 NO_RETURN = ["city-of-london"]
 # Returns whose manifest declares the per-month Total rows as totals to check, not rows to skip
 # (the files are as the layout writes them).
-TOTALS_CHECKED = {"surrey-fy2023-24"}
+TOTALS_CHECKED = {"lancashire-fy2023-24"}
 
 
 def _totals_checked(spec: dict) -> dict:
@@ -450,11 +472,14 @@ def _month_label(month: str, fmt: str) -> str:
     return dt.datetime.strptime(month, "%Y-%m").strftime(fmt)
 
 
-def _shown(count: int, marker: str = "*", nil: str | None = None) -> str:
-    """A count as the return shows it: small counts suppressed, zero as the nil marker if any."""
+def _shown(count: int, marker: str = "*", nil: str | None = None, thousands: str = "") -> str:
+    """A count as the return shows it: small counts suppressed, zero as the nil marker if any,
+    digits grouped in threes with `thousands` if given."""
     if count == 0 and nil is not None:
         return nil
-    return marker if 0 < count < SUPPRESSED_BELOW else str(count)
+    if 0 < count < SUPPRESSED_BELOW:
+        return marker
+    return f"{count:,}".replace(",", thousands)
 
 
 def _suppression(marker: str) -> dict:
@@ -479,7 +504,7 @@ def write_csv_long_detail(folder: Path, cells: list[Cell], title: str) -> list[d
         for c in cells:
             row = [_month_label(c.month, "%m/%Y"), c.offence, c.nationality]
             row += [c.sex] * has_sex + [c.age_band] * has_age
-            out.writerow(row + [_shown(c.count, "<5")])
+            out.writerow(row + [_shown(c.count, "<5", thousands=",")])
     columns = {
         "month": "Month",
         "offence": "Offence description",
@@ -497,6 +522,7 @@ def write_csv_long_detail(folder: Path, cells: list[Cell], title: str) -> list[d
             "columns": columns,
             "month_format": "%m/%Y",
             "suppression": _suppression("<5"),
+            "thousands_separator": ",",
         }
     ]
 
@@ -720,6 +746,174 @@ def write_xlsx_merged_sex(folder: Path, cells: list[Cell], title: str) -> list[d
     ]
 
 
+def _xlsx_save(book: openpyxl.Workbook, path: Path) -> None:
+    book.properties.created = book.properties.modified = dt.datetime(2024, 5, 15)
+    book.save(path)
+    _fix_zip_timestamps(path)
+
+
+def _titled_sheet(title: str) -> tuple[openpyxl.Workbook, object]:
+    """A workbook whose sheet "Arrests" starts with a title, the synthetic note and a blank row."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Arrests"
+    sheet.append([title])
+    sheet.append([SYNTHETIC_NOTE])
+    sheet.append([])
+    return book, sheet
+
+
+def _first_day(month: str) -> dt.datetime:
+    return dt.datetime.strptime(month, "%Y-%m")
+
+
+# Footnote marks the new shapes put on labels (and explain in notes under the table).
+NATIONALITY_MARKS = {"Other foreign national": "¹", "Not stated": "²"}
+OFFENCE_MARKS = {"Drug offences": "¹", "Miscellaneous crimes against society": "*"}
+
+
+def write_xlsx_sections(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """XLSX with nationality as section rows: a "Nationality: X" heading, one row per offence with
+    a column per month (the header's months are date cells), a sub-total row under each section;
+    footnote marks on two headings, `*` for small counts, notes below."""
+    path = folder / "arrests_by_section.xlsx"
+    months = _distinct(c.month for c in cells)
+    by_key = {(c.nationality, c.offence, c.month): c.count for c in cells}
+    book, sheet = _titled_sheet(f"{title}: arrests by nationality and offence group")
+    sheet.append(["Offence", *(_first_day(m) for m in months)])
+    for nationality in _distinct(c.nationality for c in cells):
+        sheet.append([f"Nationality: {nationality}{NATIONALITY_MARKS.get(nationality, '')}"])
+        for offence in _distinct(c.offence for c in cells):
+            counts = [by_key[(nationality, offence, m)] for m in months]
+            sheet.append([offence, *(_shown(n) if 0 < n < SUPPRESSED_BELOW else n for n in counts)])
+        totals = [
+            sum(by_key[(nationality, o, m)] for o in _distinct(c.offence for c in cells))
+            for m in months
+        ]
+        sheet.append(["Sub-total", *totals])
+    sheet.append([])
+    sheet.append(["¹ Includes dual nationals. ² Nationality not recorded in custody."])
+    _xlsx_save(book, path)
+    return [
+        {
+            "path": path.name,
+            "sheet": "Arrests",
+            "header_row": 4,
+            "skip_rows_after_blank": True,
+            "layout": "wide",
+            "wide_by": "month",
+            "columns": {"offence": "Offence"},
+            "sections": [
+                {"dimension": "nationality", "column": "Offence", "pattern": "^Nationality: (.+)$"}
+            ],
+            "skip_rows_matching": {"Offence": "^Sub-total$"},
+            "footnote_marks": "[¹²]+$",
+            "suppression": _suppression("*"),
+        }
+    ]
+
+
+PAGE_ROWS = 50  # rows of figures on a page of the PDF the csv_paged return was re-typed from
+
+
+def write_csv_paged(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """CSV re-typed from a PDF: one row per month × offence × nationality with the month as Year
+    and Month-name columns; at every page break a "Page n of m" line and the header again;
+    footnote marks on two offence labels; `*` for small counts."""
+    path = folder / "arrests_retyped.csv"
+    header = ["Year", "Month", "Offence group", "Nationality", "Arrests"]
+    rows = []
+    for c in cells:
+        day = _first_day(c.month)
+        offence = c.offence + OFFENCE_MARKS.get(c.offence, "")
+        rows.append([str(day.year), day.strftime("%B"), offence, c.nationality, _shown(c.count)])
+    pages = [rows[i : i + PAGE_ROWS] for i in range(0, len(rows), PAGE_ROWS)]
+    lines: list[list[str]] = []
+    for number, page in enumerate(pages, 1):
+        lines += [header, *page, [f"Page {number} of {len(pages)}"]]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(lines)
+    return [
+        {
+            "path": path.name,
+            "layout": "long",
+            "columns": {
+                "month": ["Year", "Month"],
+                "offence": "Offence group",
+                "nationality": "Nationality",
+                "count": "Arrests",
+            },
+            "month_format": "%Y %B",
+            "skip_lines_matching": ["^Page [0-9]+ of [0-9]+$"],
+            "footnote_marks": "[¹*]$",
+            "suppression": _suppression("*"),
+        }
+    ]
+
+
+def write_xlsx_stacked_tables(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """XLSX with one table per offence group stacked on one sheet: a heading "Table k: <offence>",
+    its own header row (Month and one column per nationality), months as date cells, every count
+    stored as text, a blank row between tables; the manifest lists the sheet once per table."""
+    path = folder / "arrests_tables.xlsx"
+    nationalities = _distinct(c.nationality for c in cells)
+    by_key = {(c.offence, c.month, c.nationality): c.count for c in cells}
+    book, sheet = _titled_sheet(f"{title}: arrests by nationality, one table per offence group")
+    specs = []
+    for k, offence in enumerate(_distinct(c.offence for c in cells), 1):
+        sheet.append([f"Table {k}: {offence}"])
+        sheet.append(["Month", *nationalities])
+        for month in _distinct(c.month for c in cells):
+            counts = [by_key[(offence, month, n)] for n in nationalities]
+            sheet.append([_first_day(month), *(_shown(n) for n in counts)])
+        sheet.append([])
+        specs.append(
+            {
+                "path": path.name,
+                "sheet": "Arrests",
+                "table": {"heading": f"^Table {k}: "},
+                "header_row": 2,
+                "layout": "wide",
+                "wide_by": "nationality",
+                "columns": {"month": "Month", "offence_value": offence},
+                "suppression": _suppression("*"),
+            }
+        )
+    sheet.append(["Notes: * = between 1 and 4 arrests (withheld)."])
+    _xlsx_save(book, path)
+    return specs
+
+
+def write_csv_records(folder: Path, cells: list[Cell], title: str) -> list[dict]:
+    """CSV with one row per arrest (a custody reference, the arrest date as dd/mm/yyyy, offence,
+    nationality, sex, age band), in date order: each cell's count is its number of rows, spread
+    over the month's days."""
+    path = folder / "arrest_records.csv"
+    records = []
+    for c in cells:
+        start = _first_day(c.month)
+        days = ((start + dt.timedelta(days=32)).replace(day=1) - start).days
+        for i in range(c.count):
+            day = start + dt.timedelta(days=(i * 7 + len(c.offence)) % days)
+            records.append((day.date(), c.offence, c.nationality, c.sex or "", c.age_band or ""))
+    records.sort()
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(["Custody ref", "Arrest date", "Offence", "Nationality", "Sex", "Age group"])
+        for number, (day, offence, nationality, sex, age) in enumerate(records, 1):
+            out.writerow(
+                [f"C{number:06d}", day.strftime("%d/%m/%Y"), offence, nationality, sex, age]
+            )
+    columns = {"month": "Arrest date", "offence": "Offence", "nationality": "Nationality"}
+    if any(c.sex for c in cells):
+        columns["sex"] = "Sex"
+    if any(c.age_band for c in cells):
+        columns["age_band"] = "Age group"
+    return [
+        {"path": path.name, "layout": "records", "columns": columns, "month_format": "%d/%m/%Y"}
+    ]
+
+
 def _normalise_zip(path: Path) -> None:
     """Rewrite a zip (ODS) with fixed member dates, keeping member order and compression (an ODS
     needs its `mimetype` first and stored)."""
@@ -751,6 +945,10 @@ WRITERS = {
     "csv_wide_offence": write_csv_wide_offence,
     "ods_sheet_per_group": write_ods_sheet_per_group,
     "xlsx_merged_sex": write_xlsx_merged_sex,
+    "xlsx_sections": write_xlsx_sections,
+    "csv_paged": write_csv_paged,
+    "xlsx_stacked_tables": write_xlsx_stacked_tables,
+    "csv_records": write_csv_records,
 }
 
 
@@ -846,6 +1044,8 @@ def generate(landing: Path, truth_path: Path, seed: int = SEED) -> None:
                 c.age_band or "",
             )
             for c in cells
+            # A record-level return has no row, so no cell, for a zero.
+            if c.count or ret.layout not in RECORD_LAYOUTS
         ]
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     with truth_path.open("w", newline="", encoding="utf-8") as fh:

@@ -115,7 +115,7 @@ def _csv_long_detail(folder: Path) -> list[dict]:
                 _iso(r["Month"], "%m/%Y"),
                 r["Offence description"],
                 r["Nationality"],
-                r["Number of arrests"],
+                r["Number of arrests"].replace(",", ""),  # thousands separators: "1,234"
                 {"<5"},
             )
             for r in csv.DictReader(fh)
@@ -198,6 +198,77 @@ def _xlsx_merged_sex(folder: Path) -> list[dict]:
     return cells
 
 
+def _no_marks(label: str) -> str:
+    """A label without the footnote marks the sample's newer shapes put on it."""
+    return label.rstrip("¹²*")
+
+
+def _xlsx_sections(folder: Path) -> list[dict]:
+    """Nationality as section rows ("Nationality: X"), months as date cells across row 4,
+    sub-total rows under each section, notes under a blank row."""
+    sheet = openpyxl.load_workbook(folder / "arrests_by_section.xlsx", read_only=True)["Arrests"]
+    rows = list(sheet.iter_rows(values_only=True))
+    months = [d.strftime("%Y-%m") for d in rows[3][1:]]
+    cells, nationality = [], None
+    for row in rows[4:]:
+        if row[0] is None:
+            break
+        if row[0].startswith("Nationality: "):
+            nationality = _no_marks(row[0].removeprefix("Nationality: "))
+        elif row[0] != "Sub-total":
+            for month, value in zip(months, row[1:], strict=True):
+                cells.append(_cell(month, row[0], nationality, str(value), {"*"}))
+    return cells
+
+
+def _csv_paged(folder: Path) -> list[dict]:
+    """Year and Month-name columns; "Page n of m" lines and the header again at page breaks."""
+    with (folder / "arrests_retyped.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    return [
+        _cell(_iso(f"{year} {month}", "%Y %B"), _no_marks(offence), nationality, count, {"*"})
+        for row in rows
+        if row != header and not row[0].startswith("Page ")
+        for year, month, offence, nationality, count in [row]
+    ]
+
+
+def _xlsx_stacked_tables(folder: Path) -> list[dict]:
+    """One table per offence group on one sheet: "Table k: <offence>", a header row, month rows
+    (date cells) with counts stored as text, a blank row."""
+    sheet = openpyxl.load_workbook(folder / "arrests_tables.xlsx", read_only=True)["Arrests"]
+    cells, offence, header = [], None, None
+    for row in sheet.iter_rows(values_only=True):
+        first = row[0]
+        if isinstance(first, str) and first.startswith("Table "):
+            offence, header = first.split(": ", 1)[1], None
+        elif first == "Month":
+            header = row
+        elif offence is not None and header is not None and isinstance(first, dt.datetime):
+            for name, value in zip(header[1:], row[1:], strict=True):
+                cells.append(_cell(first.strftime("%Y-%m"), offence, name, value, {"*"}))
+        elif first is None:
+            offence = header = None
+    return cells
+
+
+def _csv_records(folder: Path) -> list[dict]:
+    """One row per arrest: counted per month × offence × nationality × sex × age group."""
+    with (folder / "arrest_records.csv").open(encoding="utf-8", newline="") as fh:
+        counts = Counter(
+            (
+                _iso(r["Arrest date"], "%d/%m/%Y"),
+                r["Offence"],
+                r["Nationality"],
+                r["Sex"],
+                r["Age group"],
+            )
+            for r in csv.DictReader(fh)
+        )
+    return [_cell(m, o, n, str(c), set()) for (m, o, n, _, _), c in counts.items()]
+
+
 READERS = {
     "arrests_by_nationality.csv": _csv_long,
     "foi_response_arrests.xlsx": _xlsx_wide,
@@ -206,6 +277,10 @@ READERS = {
     "arrests_by_offence_group.csv": _csv_wide_offence,
     "arrests_by_offence.ods": _ods_sheet_per_group,
     "arrests_nationality_sex.xlsx": _xlsx_merged_sex,
+    "arrests_by_section.xlsx": _xlsx_sections,
+    "arrests_retyped.csv": _csv_paged,
+    "arrests_tables.xlsx": _xlsx_stacked_tables,
+    "arrest_records.csv": _csv_records,
 }
 
 

@@ -92,7 +92,7 @@ def assert_matches_truth(parsed: dict, truth: dict) -> None:
             assert parsed[key] == true_count, key
 
 
-def test_sample_has_a_return_for_every_force_but_one_in_seven_layouts():
+def test_sample_has_a_return_for_every_force_but_one_in_eleven_layouts():
     forces = {
         r["force_code"]
         for r in csv.DictReader((REPO / "dbt_project/seeds/reference/ref_forces.csv").open())
@@ -108,7 +108,16 @@ def test_sample_has_a_return_for_every_force_but_one_in_seven_layouts():
     layouts = {
         (spec.layout, tuple(spec.wide_by), spec.local_name) for m in manifests for spec in m.files
     }
-    assert len({name for *_, name in layouts}) == 7
+    assert len({name for *_, name in layouts}) == 11
+    specs = [spec for m in manifests for spec in m.files]
+    # The shapes returns really come in: section rows, several tables on a sheet, a month over
+    # two columns, record level, page-break lines with footnote marks, thousands separators.
+    assert any(spec.sections for spec in specs)
+    assert any(spec.table is not None for spec in specs)
+    assert any(len(spec.columns.names("month")) == 2 for spec in specs)
+    assert any(spec.layout == "records" for spec in specs)
+    assert any(spec.skip_lines_matching and spec.footnote_marks for spec in specs)
+    assert any(spec.thousands_separator for spec in specs)
     assert {wide_by for _, wide_by, _ in layouts} >= {
         ("nationality",),
         ("month",),
@@ -305,3 +314,37 @@ def test_bad_count_names_file_row_and_column(tmp_path):
         10,
         "D",
     )
+
+
+# Each shape added for returns as forces send them, with the sample return whose truth it is
+# written from: section rows, a re-typed PDF with page breaks, stacked tables, record level.
+NEW_SHAPES = {
+    "xlsx_sections": "humberside-fy2023-24",
+    "csv_paged": "staffordshire-fy2023-24",
+    "xlsx_stacked_tables": "surrey-fy2023-24",
+    "csv_records": "west-midlands-fy2023-24",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(NEW_SHAPES))
+def test_each_new_shape_parses_to_the_cells_of_a_long_csv_of_the_same_truth(tmp_path, layout):
+    """The shape and a long CSV written by the generator from the same truth rows parse to the
+    same canonical cells (month, offence, nationality, sex, age band -> count), each equal to the
+    truth. The long CSV suppresses counts of 1..4 as `<5`: where it does, the shape's count (or its
+    own suppression) must lie in 1..4. A record-level shape has no cell for a zero."""
+    truth = truth_by_return()[NEW_SHAPES[layout]]
+    cells = [generator.Cell(m, o, n, c, sex, age) for (m, o, n, sex, age), c in truth.items()]
+    shape = parsed_values(_write_return(tmp_path / layout, layout, cells))
+    long = parsed_values(_write_return(tmp_path / "long", "csv_long_detail", cells))
+    assert_matches_truth(shape, truth)
+    assert_matches_truth(long, truth)
+    if layout in generator.RECORD_LAYOUTS:
+        long = {key: value for key, value in long.items() if value != 0}
+    assert set(shape) == set(long)
+    for key, value in long.items():
+        if value == "suppressed":
+            assert shape[key] == "suppressed" or 1 <= shape[key] <= 4, key
+        else:
+            assert shape[key] == value, key
+    if layout not in generator.RECORD_LAYOUTS:
+        assert shape == long  # both suppress 1..4 alike

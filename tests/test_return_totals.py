@@ -445,32 +445,32 @@ def test_warehouse_check_reports_the_disagreeing_total_before_any_refresh(tmp_pa
     ) in capsys.readouterr().out.splitlines()
 
 
-def _surrey_first_total(book_path: Path) -> tuple[int, int]:
-    """Row 16 of Surrey's sample: the April 2023 Total row; its British cell (C) and the sum of
+def _lancashire_first_total(book_path: Path) -> tuple[int, int]:
+    """Row 16 of Lancashire's sample: the April 2023 Total row; its British cell (C) and the sum of
     the twelve offence rows above it, read with openpyxl."""
     sheet = openpyxl.load_workbook(book_path)["Arrests"]
     assert [sheet.cell(16, c).value for c in (1, 2)] == ["2023-04", "Total"]
     return sheet["C16"].value, sum(sheet.cell(r, 3).value for r in range(4, 16))
 
 
-def test_the_sample_surrey_return_declares_its_total_rows_and_they_agree():
-    manifest = load_manifest(SAMPLE_LANDING / "surrey-fy2023-24" / "manifest.yml")
+def test_the_sample_lancashire_return_declares_its_total_rows_and_they_agree():
+    manifest = load_manifest(SAMPLE_LANDING / "lancashire-fy2023-24" / "manifest.yml")
     (spec,) = manifest.files
     assert [(t.match, t.sums) for t in spec.totals.rows] == [({"Offence": "^Total$"}, "block")]
     assert spec.skip_rows_matching == {}
-    stated, summed = _surrey_first_total(
-        SAMPLE_LANDING / "surrey-fy2023-24" / "foi_response_arrests.xlsx"
+    stated, summed = _lancashire_first_total(
+        SAMPLE_LANDING / "lancashire-fy2023-24" / "foi_response_arrests.xlsx"
     )
     assert stated == summed
-    assert _disagreements(SAMPLE_LANDING / "surrey-fy2023-24") == []
+    assert _disagreements(SAMPLE_LANDING / "lancashire-fy2023-24") == []
 
 
 def test_a_sample_return_off_by_one_is_quarantined_and_the_others_publish(tmp_path):
     landing = tmp_path / "landing"
-    for name in ("surrey-fy2023-24", "durham-fy2023-24", "hampshire-fy2023-24"):
+    for name in ("lancashire-fy2023-24", "durham-fy2023-24", "hampshire-fy2023-24"):
         shutil.copytree(SAMPLE_LANDING / name, landing / name)
-    book_path = landing / "surrey-fy2023-24" / "foi_response_arrests.xlsx"
-    stated, summed = _surrey_first_total(book_path)
+    book_path = landing / "lancashire-fy2023-24" / "foi_response_arrests.xlsx"
+    stated, summed = _lancashire_first_total(book_path)
     book = openpyxl.load_workbook(book_path)
     book["Arrests"]["C16"] = stated + 1
     book.save(book_path)
@@ -480,8 +480,8 @@ def test_a_sample_return_off_by_one_is_quarantined_and_the_others_publish(tmp_pa
 
     assert outcome.published, outcome.problems
     assert outcome.quarantined == {
-        "surrey-fy2023-24": (
-            "return surrey-fy2023-24: file foi_response_arrests.xlsx, sheet 'Arrests', row 16, "
+        "lancashire-fy2023-24": (
+            "return lancashire-fy2023-24: file foi_response_arrests.xlsx, sheet 'Arrests', row 16, "
             f"column C: total row (Offence 'Total') in column 'British' states {stated + 1} but "
             f"the rows above (rows 4-15) add up to {summed}: the total is 1 more than they add "
             "up to (difference +1)"

@@ -167,3 +167,92 @@ def test_manifests_committed_before_the_format_grew_load_unchanged():
         else:
             assert spec.header_lines == [1] and spec.columns.count == "Arrests"
         assert spec.nil_markers == [] and spec.url is None and spec.source_name == spec.path
+
+
+def _listed_twice(tmp_path: Path, first: dict, second: dict) -> list[str]:
+    def change(d):
+        d["files"] = [_file(d) | first, _file(d) | second]
+
+    return _errors(tmp_path, change)
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ({"path": "./data.csv"}, {"path": "data.csv"}),
+        ({"path": "sub//data.csv"}, {"path": "sub/./data.csv"}),
+        ({"path": "DATA.csv"}, {"path": "data.csv"}),
+        ({"table": {"heading": "^Table 1"}}, {}),
+        ({"table": {"heading": "^Table 1"}}, {"table": {"heading": "^Table 1"}}),
+    ],
+)
+def test_a_file_sheet_or_table_listed_twice_under_another_spelling(tmp_path, first, second):
+    (problem,) = _listed_twice(tmp_path, first, second)
+    assert "is listed twice" in problem or "lists the same table twice" in problem, problem
+
+
+def test_overlapping_table_rows_are_refused_and_distinct_tables_accepted(tmp_path):
+    (problem,) = _listed_twice(
+        tmp_path, {"table": {"rows": [3, 10]}}, {"table": {"rows": [10, 20]}}
+    )
+    assert "table rows overlap ([(3, 10), (10, 20)])" in problem
+    document = yaml.safe_load(yaml.safe_dump(BASE))
+    document["files"] = [
+        _file(document) | {"table": {"rows": [3, 9]}},
+        _file(document) | {"table": {"heading": "^Table 2"}},
+    ]
+    path = tmp_path / "ok.yml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert [f.table.key for f in load_manifest(path).files] == [
+        ("rows", 3, 9),
+        ("heading", "^Table 2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"table": {"heading": "x", "rows": [1, 5]}}, "key files.0.table: give heading:"),
+        ({"table": {"rows": [5, 2]}}, "expected rows: [first, last] with 1 <= first < last"),
+        ({"table": {"rows": [1, 5], "until": "x"}}, "until: belongs to a table found by heading"),
+        ({"table": {"heading": "("}}, "key files.0.table.heading: '(' is not a regular expression"),
+        ({"skip_lines_matching": ["Page [0-9"]}, "key files.0.skip_lines_matching.0: 'Page [0-9'"),
+        ({"footnote_marks": ""}, "key files.0.footnote_marks: String should have at least 1"),
+        ({"thousands_separator": ";"}, "key files.0.thousands_separator: Input should be"),
+        ({"month_format": "Month Year"}, "month_format 'Month Year' is neither a strptime format"),
+        ({"layout": "records"}, "a records layout counts its rows (one per arrest)"),
+        (
+            {"sections": [{"dimension": "nationality", "column": "Offence"}]},
+            "nationality is given more than once (columns.nationality, sections: nationality)",
+        ),
+        (
+            {"sections": [{"dimension": "gender", "column": "Offence"}]},
+            "key files.0.sections.0.dimension: Input should be",
+        ),
+    ],
+)
+def test_layout_key_errors_name_the_key(tmp_path, change, expected):
+    problems = _errors(tmp_path, lambda d: _file(d).update(change))
+    assert any(expected in p for p in problems), problems
+
+
+def test_month_over_several_columns_needs_two_distinct_headers(tmp_path):
+    (problem,) = _errors(tmp_path, lambda d: _file(d)["columns"].update(month=["Year"]))
+    assert problem.startswith("key files.0.columns.month: expected two or more distinct headers")
+
+
+def test_the_readme_examples_of_adding_a_return_validate():
+    """Every example in the README's "Adding a force's return" is a manifest (or files: entry)
+    that validates, so the documentation cannot drift from the keys."""
+    from orchestration.lib.sources.force_returns.manifest import FileSpec, ReturnManifest
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding a force's return", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```yaml\n")[1:]]
+    manifest, entries = (yaml.safe_load(b) for b in blocks)
+    assert ReturnManifest.model_validate(manifest).files[0].layout == "long"
+    specs = [FileSpec.model_validate(entry) for entry in entries]
+    used = {key for spec in specs for key in spec.model_fields_set}
+    assert used >= {"sections", "table", "skip_lines_matching", "footnote_marks"}
+    assert used >= {"thousands_separator", "header_rows", "url", "nil_markers"}
+    assert {spec.layout for spec in specs} == {"long", "wide", "records"}

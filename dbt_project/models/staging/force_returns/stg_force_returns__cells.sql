@@ -60,15 +60,18 @@ final as (
         on cells.return_id = files.return_id
         and cells.source_file = files.source_file
         and coalesce(cells.sheet, '') = coalesce(files.sheet, '')
+        and coalesce(cells.table_row, 0) = coalesce(files.table_row, 0)
     left join suppression_markers as suppressed
         on cells.return_id = suppressed.return_id
         and cells.source_file = suppressed.source_file
         and coalesce(cells.sheet, '') = coalesce(suppressed.sheet, '')
+        and coalesce(cells.table_row, 0) = coalesce(suppressed.table_row, 0)
         and cells.count_raw = suppressed.marker
     left join nil_markers as nil
         on cells.return_id = nil.return_id
         and cells.source_file = nil.source_file
         and coalesce(cells.sheet, '') = coalesce(nil.sheet, '')
+        and coalesce(cells.table_row, 0) = coalesce(nil.table_row, 0)
         and cells.count_raw = nil.marker
 )
 

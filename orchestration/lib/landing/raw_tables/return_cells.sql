@@ -4,6 +4,8 @@ create table if not exists raw.return_cells (
     source_file varchar not null,
     file_sha256 varchar not null,
     sheet varchar,
+    -- first row of the table read, when a sheet holds several (null: the whole sheet)
+    table_row integer,
     source_row integer not null,
     source_column varchar not null,
     source_header varchar,
@@ -13,5 +15,7 @@ create table if not exists raw.return_cells (
     nationality_raw varchar,
     sex_raw varchar,
     age_band_raw varchar,
-    count_raw varchar
+    count_raw varchar,
+    -- every row a record-level return's counted cell counts (null: the cell at source_row)
+    source_rows integer[]
 );

@@ -4,6 +4,8 @@ create table if not exists raw.return_files (
     source_file varchar not null,
     file_sha256 varchar not null,
     sheet varchar,
+    -- first row of the table read, when a sheet holds several (null: the whole sheet)
+    table_row integer,
     source_url varchar,
     layout varchar not null,
     suppressed_lower integer not null,

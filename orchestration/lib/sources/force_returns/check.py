@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration.lib import settings
 from orchestration.lib.settings import ReadLimits
@@ -143,13 +145,21 @@ class _Return:
     loaded: bool = False  # written into the check's database, as a refresh would load it
     _read: list[FileCells] | None = None
 
-    def files(self, limits: ReadLimits) -> dict[tuple[str, str | None], FileCells]:
-        """Each file's (or sheet's) cells as validated, to place a failing value (read on demand:
-        only for a return a dbt test fails on)."""
+    def file_of(
+        self, limits: ReadLimits, source_file: str, sheet: str | None, source_row: int
+    ) -> FileCells | None:
+        """The file's (or sheet's, or table's) cells as validated that hold `source_row`, to place
+        a failing value (read on demand: only for a return a dbt test fails on)."""
         if self._read is None:
             assert self.manifest is not None
             self._read, _ = validate_return(self.folder, self.manifest, limits)
-        return {(fc.spec.source_name, fc.sheet): fc for fc in self._read}
+        listed = [
+            fc for fc in self._read if (fc.spec.source_name, fc.sheet) == (source_file, sheet)
+        ]
+        if len(listed) > 1:  # several tables on one sheet: the one the row is in
+            rows = pa.array([source_row], pa.int32())
+            listed = [fc for fc in listed if pc.any(pc.is_in(fc.cells["source_row"], rows)).as_py()]
+        return listed[0] if listed else None
 
 
 def _seed_name(path: Path) -> str:
@@ -393,12 +403,18 @@ def _unmapped(dimension: str, seed: Path) -> Callable[..., list[Problem]]:
                 f"{dimension} {row[column]!r} is not in {_seed_name(seed)} ({row['cells']} "
                 "cell(s)); add it there (lower-cased) so the refresh can group it"
             )
-            fc = returns[folder].files(limits).get((row["source_file"], row["sheet"]))
+            fc = returns[folder].file_of(
+                limits, row["source_file"], row["sheet"], row["source_row"]
+            )
             where: dict[str, Any] = {"file": row["source_file"], "sheet": row["sheet"]}
             if fc is not None and dimension in fc.columns:
                 where |= {"row": row["source_row"], "column": fc.columns[dimension]}
+            elif fc is not None and any(s.dimension == dimension for s in fc.spec.sections):
+                (section,) = [s for s in fc.spec.sections if s.dimension == dimension]
+                message += f" (it is the {dimension} heading above this row, in {section.column!r})"
+                where |= {"row": row["source_row"], "column": row["source_column"]}
             elif fc is not None and dimension in fc.spec.wide_by:
-                where |= {"row": fc.spec.header_lines[-1], "column": row["source_column"]}
+                where |= {"row": fc.header_row, "column": row["source_column"]}
             elif fc is not None:
                 message = f"key columns.{dimension}_value: {message}"
                 where = {"file": MANIFEST_NAME}

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -98,9 +99,11 @@ def _inside_folder(name: str) -> bool:
 
 
 class Columns(_Strict):
-    """Which header names hold each dimension; a fixed `*_value` stands in for an absent column."""
+    """Which header names hold each dimension; a fixed `*_value` stands in for an absent column.
+    The month may be assembled from several columns ([Year, Month]): their texts joined by a space
+    ("2024 January") are read with month_format."""
 
-    month: str | None = None
+    month: str | list[str] | None = None
     month_value: str | None = None
     offence: str | None = None
     offence_value: str | None = None
@@ -119,8 +122,24 @@ class Columns(_Strict):
             raise ValueError(f"expected a month as YYYY-MM, got {value!r}")
         return value
 
+    @field_validator("month")
+    @classmethod
+    def _month_columns(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list) and (len(value) < 2 or len(set(value)) != len(value)):
+            raise ValueError(f"expected two or more distinct headers ([Year, Month]), got {value}")
+        return value
+
+    def names(self, dimension: str) -> list[str]:
+        """Every header the dimension is read from (several for a month assembled from columns)."""
+        value = getattr(self, dimension)
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
     def column(self, dimension: str) -> str | None:
-        return getattr(self, dimension)
+        """The header a dimension is read from (the first, for a month over several columns)."""
+        names = self.names(dimension)
+        return names[0] if names else None
 
     def value(self, dimension: str) -> str | None:
         return getattr(self, f"{dimension}_value")
@@ -166,6 +185,71 @@ class Totals(_Strict):
         return [c for row in self.rows for c in row.match] + self.columns
 
 
+def _is_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"{value!r} is not a regular expression: {exc}") from exc
+    return value
+
+
+# A regular expression, matched as re.search does (anchor it with ^...$ to match a whole cell).
+Regex = Annotated[str, Field(min_length=1), AfterValidator(_is_regex)]
+# month_format's value for dates written as Excel day numbers (45292 is 2024-01-01).
+EXCEL_SERIAL = "excel_serial"
+
+
+class Section(_Strict):
+    """Heading rows that fill a dimension down over the rows below them until the next heading:
+    "British" above its offence rows, or "Nationality: Polish" read with a pattern. A heading row is
+    one whose cell in `column` matches `pattern` and whose other cells are blank; the pattern's
+    first group (or one named `value`) is the value, else the whole cell."""
+
+    dimension: Dimension
+    column: str  # the header of the column headings are written in
+    pattern: Regex = ".+"
+
+    def value_of(self, text: str) -> str | None:
+        """The heading's value, or None when `text` is not a heading."""
+        found = re.search(self.pattern, text)
+        if found is None:
+            return None
+        if "value" in found.groupdict():
+            return found.group("value")
+        return found.group(1) if found.re.groups else text
+
+
+class TableLocation(_Strict):
+    """One of several tables on a sheet: from the one row with a cell matching `heading`, or over
+    `rows: [first, last]`. The file's header_row(s) and last_row then count from the table's first
+    row (1). A table found by its heading ends above the first row below its header with a cell
+    matching `until`, else at its first blank row after figures."""
+
+    heading: Regex | None = None
+    rows: list[int] | None = None
+    until: Regex | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> TableLocation:
+        if (self.heading is None) == (self.rows is None):
+            raise ValueError("give heading: (text above the table) or rows: [first, last], one")
+        if self.rows is not None:
+            if len(self.rows) != 2 or not 1 <= self.rows[0] < self.rows[1]:
+                raise ValueError(
+                    f"expected rows: [first, last] with 1 <= first < last, got {self.rows}"
+                )
+            if self.until is not None:
+                raise ValueError("until: belongs to a table found by heading, not by rows")
+        return self
+
+    @property
+    def key(self) -> tuple:
+        """What tells two listings of one sheet apart."""
+        if self.heading is not None:
+            return ("heading", self.heading)
+        return ("rows", *(self.rows or []))
+
+
 class PullOptions(_Strict):
     """How a file named by `url:` is downloaded."""
 
@@ -191,7 +275,8 @@ class FileSpec(_Strict):
     last_row: int | None = Field(default=None, ge=1)
     # The table ends at its first blank row; anything below (notes) is not data.
     skip_rows_after_blank: bool = False
-    layout: Literal["long", "wide"]
+    # long: a count column; wide: counts in value columns; records: one row per arrest, counted.
+    layout: Literal["long", "wide", "records"]
     # In a wide layout, which dimension(s) the value columns' headers hold; with several, a header
     # holds one part per dimension ("British|Male" for [nationality, sex]), the last parts counting.
     wide_by: list[Dimension] = Field(default_factory=list)
@@ -213,6 +298,19 @@ class FileSpec(_Strict):
     max_bytes: int | None = Field(default=None, ge=1)
     max_cells: int | None = Field(default=None, ge=1)
 
+    # -- Layout keys for returns as forces send them (README "Adding a force's return") ----------
+    # One of several tables on the sheet, found by its heading text or a row range.
+    table: TableLocation | None = None
+    # Heading rows that fill a dimension down (nationality or offence as section rows).
+    sections: list[Section] = Field(default_factory=list)
+    # Rows any of whose cells matches one of these are not data ("Page 3 of 7"). A copy of the
+    # header row repeated below it (after a page break) is always skipped.
+    skip_lines_matching: list[Regex] = Field(default_factory=list)
+    # Stripped from header texts and dimension labels: footnote marks ("Rape¹", "Other*").
+    footnote_marks: Regex | None = None
+    # Counts may group their digits with this ("1,234"); only groups of three are accepted.
+    thousands_separator: Literal[",", ".", " ", "'"] | None = None
+
     @field_validator("wide_by", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
@@ -221,9 +319,12 @@ class FileSpec(_Strict):
     @field_validator("path")
     @classmethod
     def _relative_inside(cls, value: str | None) -> str | None:
-        if value is not None and not _inside_folder(value):
+        if value is None:
+            return value
+        if not _inside_folder(value):
             raise ValueError(f"expected a file name inside the return folder, got {value!r}")
-        return value
+        # One spelling per file ("./x.csv" and "a//x.csv" are "x.csv" and "a/x.csv").
+        return str(PurePosixPath(value))
 
     @field_validator("url")
     @classmethod
@@ -269,7 +370,14 @@ class FileSpec(_Strict):
                 f"nil_markers and suppression.markers overlap on {sorted(overlap)}: a marker "
                 "means either zero or a suppressed small count"
             )
+        if self.month_format != EXCEL_SERIAL and "%" not in self.month_format:
+            raise ValueError(
+                f"month_format {self.month_format!r} is neither a strptime format (such as "
+                f"'%Y-%m' or '%B %Y') nor {EXCEL_SERIAL!r}"
+            )
         cols = self.columns
+        if isinstance(cols.month, list) and self.layout == "wide" and "month" in self.wide_by:
+            raise ValueError("columns.month lists columns; a month in the headers is wide_by")
         if len(set(self.wide_by)) != len(self.wide_by):
             raise ValueError(f"wide_by lists a dimension twice: {self.wide_by}")
         for dim in DIMENSIONS:
@@ -279,6 +387,7 @@ class FileSpec(_Strict):
                     (f"columns.{dim}", cols.column(dim) is not None),
                     (f"columns.{dim}_value", cols.value(dim) is not None),
                     (f"wide_by: {dim}", dim in self.wide_by),
+                    (f"sections: {dim}", any(s.dimension == dim for s in self.sections)),
                 )
                 if given
             ]
@@ -292,6 +401,13 @@ class FileSpec(_Strict):
         if self.layout == "long":
             if not cols.count:
                 raise ValueError("a long layout needs columns.count")
+            if self.wide_by or self.value_columns:
+                raise ValueError("wide_by and value_columns belong to a wide layout")
+        elif self.layout == "records":
+            if cols.count:
+                raise ValueError(
+                    "a records layout counts its rows (one per arrest); it has no columns.count"
+                )
             if self.wide_by or self.value_columns:
                 raise ValueError("wide_by and value_columns belong to a wide layout")
         else:
@@ -374,16 +490,34 @@ class ReturnManifest(_Strict):
 
     @model_validator(mode="after")
     def _distinct_sources(self) -> ReturnManifest:
-        seen: set[tuple[str, str | None]] = set()
+        """Each file, sheet or table is read once: a sheet listed more than once must say which
+        table each listing reads, and no two listings may read the same one. Names compare as a
+        file system that ignores case would ("X.csv" is "x.csv"; paths are already normalised)."""
+        by_sheet: dict[tuple[str, str | None], list[FileSpec]] = {}
         for spec in self.files:
-            key = (spec.source_name, spec.sheet)
-            if key in seen:
+            sheet = spec.sheet.casefold() if spec.sheet is not None else None
+            by_sheet.setdefault((spec.source_name.casefold(), sheet), []).append(spec)
+        for specs in by_sheet.values():
+            if len(specs) == 1:
+                continue
+            where = f"file {specs[0].source_name!r}" + (
+                f" sheet {specs[0].sheet!r}" if specs[0].sheet else ""
+            )
+            tables = [s.table for s in specs]
+            if any(t is None for t in tables):
                 raise ValueError(
-                    f"file {spec.source_name!r}"
-                    + (f" sheet {spec.sheet!r}" if spec.sheet else "")
-                    + " is listed twice; each file (or sheet) is read once"
+                    f"{where} is listed twice; each file (or sheet) is read once, unless each "
+                    "listing names its table (table: heading or rows)"
                 )
-            seen.add(key)
+            keys = [t.key for t in tables if t is not None]
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"{where} lists the same table twice; each table is read once")
+            spans = sorted(tuple(t.rows) for t in tables if t is not None and t.rows)
+            for (_, last), (first, _) in zip(spans, spans[1:], strict=False):
+                if first <= last:
+                    raise ValueError(
+                        f"{where}: table rows overlap ({spans}); each row is read once"
+                    )
         if self.return_id in self.supersedes:
             raise ValueError("a return cannot supersede itself")
         return self

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,14 @@ from orchestration.lib.sources.force_returns.manifest import (
     ReturnManifest,
     load_manifest,
 )
-from orchestration.lib.sources.force_returns.readers import DEFAULT_LIMITS, ReadError, read_grid
+from orchestration.lib.sources.force_returns.months import describe_format, month_of
+from orchestration.lib.sources.force_returns.readers import (
+    DEFAULT_LIMITS,
+    Grid,
+    ReadError,
+    read_grid,
+)
+from orchestration.lib.sources.force_returns.tables import TablePlace, place_table
 from orchestration.lib.sources.force_returns.totals import total_errors
 
 # How many bad cells of one kind a validation lists before summarising the rest.
@@ -70,12 +76,12 @@ def return_fingerprint(folder: Path, digests: dict[Path, str] | None = None) -> 
     return folder_fingerprint(folder, digests)
 
 
-def _no_cells_error(spec: FileSpec, sheet: str | None) -> ReadError:
+def _no_cells_error(spec: FileSpec, grid: Grid, place: TablePlace) -> ReadError:
     return ReadError.at(
-        f"no count cells below the header (row {spec.header_lines[-1]}); expected at least one "
+        f"no count cells below the header (row {place.header_lines[-1]}); expected at least one "
         "row of figures",
         file=spec.source_name,
-        sheet=sheet,
+        sheet=grid.sheet,
     )
 
 
@@ -93,9 +99,10 @@ def _read_file(
             f"not downloaded yet from {spec.url} (pull it first)", file=spec.source_name
         )
     grid = read_grid(path, spec, workbooks, limits)
+    place = place_table(grid, spec)
     cells = canonical_cells(grid, spec)
     if cells.num_rows == 0:
-        raise _no_cells_error(spec, grid.sheet)
+        raise _no_cells_error(spec, grid, place)
     bad = bad_count_errors(cells, spec, grid.sheet, limit=1) or total_errors(
         grid, spec, cells, limit=1
     )
@@ -111,6 +118,7 @@ def _read_file(
         "source_file": pa.repeat(pa.scalar(spec.source_name, pa.string()), n),
         "file_sha256": pa.repeat(pa.scalar(file_sha, pa.string()), n),
         "sheet": pa.repeat(pa.scalar(grid.sheet, pa.string()), n),
+        "table_row": pa.repeat(pa.scalar(place.first_row, pa.int32()), n),
     }
     table = pa.table(lineage | {name: cells[name] for name in cells.column_names})
     info = {
@@ -119,6 +127,7 @@ def _read_file(
         "source_url": spec.url,
         "file_sha256": file_sha,
         "sheet": grid.sheet,
+        "table_row": place.first_row,
         "layout": spec.layout if not spec.wide_by else f"wide by {'|'.join(spec.wide_by)}",
         "suppression_markers": list(spec.suppression.markers),
         "nil_markers": list(spec.nil_markers),
@@ -150,11 +159,40 @@ def parse_return(
         fingerprint, digests = fingerprinted
     files, tables = [], []
     workbooks: dict = {}  # a spreadsheet read sheet by sheet is opened once
+    spans: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
     for spec in manifest.files:
         table, info = _read_file(folder, spec, manifest, workbooks, digests, limits)
+        if info["table_row"] is not None:
+            overlap = overlapping_table(spans, spec, info["sheet"], info["table_row"], table)
+            if overlap is not None:
+                raise overlap
         tables.append(table)
         files.append(info)
     return ParsedReturn(manifest, fingerprint, files, pa.concat_tables(tables))
+
+
+def overlapping_table(
+    spans: dict[tuple[str, str | None], list[tuple[int, int]]],
+    spec: FileSpec,
+    sheet: str | None,
+    first_row: int,
+    cells: pa.Table,
+) -> ReadError | None:
+    """An error when this table's rows (its first row to its last cell's) overlap a table read
+    before from the same sheet: two headings found the same table. Records the span in `spans`."""
+    span = (first_row, int(pc.max(cells["source_row"]).as_py()))
+    earlier = spans.setdefault((spec.source_name, sheet), [])
+    for other in earlier:
+        if span[0] <= other[1] and other[0] <= span[1]:
+            return ReadError.at(
+                f"the table at rows {span[0]}..{span[1]} overlaps the table read before at rows "
+                f"{other[0]}..{other[1]}; expected each table: heading to find a table of its own",
+                file=spec.source_name,
+                sheet=sheet,
+                row=span[0],
+            )
+    earlier.append(span)
+    return None
 
 
 @dataclass(frozen=True)
@@ -166,6 +204,7 @@ class FileCells:
     sheet: str | None
     cells: pa.Table
     columns: dict[str, str]  # dimension -> column letter, for dimensions read from a column
+    header_row: int  # the (lowest) header row on the sheet
 
 
 def validate_return(
@@ -177,25 +216,35 @@ def validate_return(
     errors: list[ReadError] = []
     read: list[FileCells] = []
     workbooks: dict = {}
+    spans: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
     for spec in manifest.files:
         try:
             path = inside_return(folder, spec)
             if spec.url is not None and not path.is_file():
                 raise ReadError.at(f"not downloaded from {spec.url}", file=spec.source_name)
             grid = read_grid(path, spec, workbooks, limits)
+            place = place_table(grid, spec)
             cells = canonical_cells(grid, spec)
             if cells.num_rows == 0:
-                raise _no_cells_error(spec, grid.sheet)
+                raise _no_cells_error(spec, grid, place)
         except ReadError as exc:
             # Every sheet of a file that cannot be opened fails alike: list that once.
             if not any(str(e) == str(exc) for e in errors):
                 errors.append(exc)
             continue
+        if place.first_row is not None:
+            overlap = overlapping_table(spans, spec, grid.sheet, place.first_row, cells)
+            if overlap is not None:
+                errors.append(overlap)
         errors += bad_count_errors(cells, spec, grid.sheet, limit=MAX_LISTED)
         errors += total_errors(grid, spec, cells, limit=MAX_LISTED)
         cells, month_errors = with_iso_months(cells, spec, manifest, grid.sheet, limit=MAX_LISTED)
         errors += month_errors
-        read.append(FileCells(spec, grid.sheet, cells, dimension_columns(grid, spec)))
+        read.append(
+            FileCells(
+                spec, grid.sheet, cells, dimension_columns(grid, spec), place.header_lines[-1]
+            )
+        )
     return read, errors
 
 
@@ -241,25 +290,25 @@ def bad_count_errors(
 def with_iso_months(
     cells: pa.Table, spec: FileSpec, manifest: ReturnManifest, sheet: str | None, limit: int = 1
 ) -> tuple[pa.Table, list[ReadError]]:
-    """Add `month` as YYYY-MM, read with the manifest's month_format; every month must fall inside
-    the return's period. A file holds few distinct month strings, so each is parsed once. Returns
-    the cells and up to `limit` errors (one per distinct bad month string)."""
+    """Add `month` as YYYY-MM, read with the manifest's month_format (a spreadsheet's date cells
+    as the dates they are: months.py); every month must fall inside the return's period. A file
+    holds few distinct month strings, so each is parsed once. Returns the cells and up to `limit`
+    errors (one per distinct bad month string)."""
     distinct = pc.unique(cells["month_raw"])
     iso: list[str | None] = []
     errors: list[ReadError] = []
+    # A record-level file's cells were counted by month (records.py): month_raw is YYYY-MM.
+    month_format = "%Y-%m" if spec.layout == "records" else spec.month_format
     expected = (
-        f"a month in {spec.month_format!r} within {manifest.period.start}..{manifest.period.end}"
+        f"{describe_format(month_format)} within {manifest.period.start}..{manifest.period.end}"
     )
     for raw in distinct.to_pylist():
-        try:
-            month = dt.datetime.strptime(raw, spec.month_format).strftime("%Y-%m")
-        except (TypeError, ValueError):
-            month = None
+        month = month_of(raw, month_format, typed_dates=sheet is not None)
         if month is None or not (manifest.period.start <= month <= manifest.period.end):
             if len(errors) < limit:
                 cell = cells.filter(pc.equal(cells["month_raw"], raw)).slice(0, 1).to_pylist()[0]
                 if spec.columns.month is not None:
-                    column = spec.columns.month
+                    column = ", ".join(spec.columns.names("month"))
                 elif "month" in spec.wide_by:
                     column = cell["source_column"]
                 else:

@@ -14,7 +14,8 @@ from orchestration.lib.sql import scalar
 # 3: raw.quarantined_returns gained return_id, force, period_start, period_end.
 # 4: raw.home_office_cells gained force_code, offence_group, measure, value_raw (shown text),
 #    stored_raw, flag; raw.home_office_datasets gained rate_per.
-RAW_SCHEMA_VERSION = 4
+# 5: table_row (several tables on one sheet) and return_cells.source_rows (record-level returns).
+RAW_SCHEMA_VERSION = 5
 
 
 def _raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -110,6 +110,7 @@ class RawWriter:
                     "return_id": f["return_id"],
                     "source_file": f["source_file"],
                     "sheet": f["sheet"],
+                    "table_row": f["table_row"],
                     "marker": marker,
                     "meaning": meaning,
                 }

@@ -28,6 +28,8 @@ import pyarrow.compute as pc
 from orchestration.lib.sources.force_returns.cells import _body, combined_headers, rows_matching
 from orchestration.lib.sources.force_returns.manifest import FileSpec
 from orchestration.lib.sources.force_returns.readers import Grid, ReadError, column_letter
+from orchestration.lib.sources.force_returns.row_rules import drop_layout_lines
+from orchestration.lib.sources.force_returns.tables import place_table
 
 
 @dataclass(frozen=True)
@@ -104,9 +106,11 @@ class _Table:
 
 def _read(grid: Grid, spec: FileSpec, data: pa.Table) -> _Table:
     """Data cells (the canonical cells) and total cells (from the grid) of one file or sheet."""
-    headers = combined_headers(grid, spec)
+    place = place_table(grid, spec)
+    headers = combined_headers(grid, spec, place)
     index = {name: i for i, name in reversed(list(enumerate(headers))) if name}
-    body = _body(grid, spec)
+    # the rows cells.py reads, page-break lines and repeated headers left out as it leaves them
+    body = drop_layout_lines(_body(grid, place), grid, spec, place.header_lines)
     for column, pattern in spec.skip_rows_matching.items():
         body = body.filter(pc.invert(pc.match_substring_regex(body[f"c{index[column]}"], pattern)))
     total_at: dict[int, int] = {}
