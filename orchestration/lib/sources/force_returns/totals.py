@@ -106,11 +106,11 @@ class _Table:
 
 def _read(grid: Grid, spec: FileSpec, data: pa.Table) -> _Table:
     """Data cells (the canonical cells) and total cells (from the grid) of one file or sheet."""
-    place = place_table(grid, spec)
-    headers = combined_headers(grid, spec, place)
+    located = place_table(grid, spec)
+    headers = combined_headers(grid, spec, located)
     index = {name: i for i, name in reversed(list(enumerate(headers))) if name}
     # the rows cells.py reads, page-break lines and repeated headers left out as it leaves them
-    body = drop_layout_lines(_body(grid, place), grid, spec, place.header_lines)
+    body = drop_layout_lines(_body(grid, located), grid, spec, located.header_lines)
     for column, pattern in spec.skip_rows_matching.items():
         body = body.filter(pc.invert(pc.match_substring_regex(body[f"c{index[column]}"], pattern)))
     total_at: dict[int, int] = {}
