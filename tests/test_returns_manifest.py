@@ -244,12 +244,13 @@ def test_month_over_several_columns_needs_two_distinct_headers(tmp_path):
 def test_the_readme_examples_of_adding_a_return_validate():
     """Every example in the README's "Adding a force's return" is a manifest (or files: entry)
     that validates, so the documentation cannot drift from the keys."""
-    from orchestration.lib.sources.force_returns.manifest import FileSpec, ReturnManifest
+    from orchestration.lib.sources.force_returns.manifest import FileSpec, ReturnManifest, Totals
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Adding a force's return", 1)[1].split("\n## ", 1)[0]
     blocks = [b.split("```", 1)[0] for b in section.split("```yaml\n")[1:]]
-    manifest, entries = (yaml.safe_load(b) for b in blocks)
+    manifest, entries, totals = (yaml.safe_load(b) for b in blocks)
+    assert {t.sums for t in Totals.model_validate(totals["totals"]).rows} == {"block", "table"}
     assert ReturnManifest.model_validate(manifest).files[0].layout == "long"
     specs = [FileSpec.model_validate(entry) for entry in entries]
     used = {key for spec in specs for key in spec.model_fields_set}
