@@ -88,6 +88,11 @@ class _GridSpec:
     delimiter: str | None
     header_lines: list[int]
     source_name: str
+    # force-return keys the shared readers consult; a Home Office table uses none of them
+    table: None = None
+    footnote_marks: None = None
+    last_row: None = None
+    skip_rows_after_blank: bool = False
 
 
 def dataset_fingerprint(folder: Path) -> str:
