@@ -94,13 +94,15 @@ def _instance() -> dg.DagsterInstance:
 def _quarantined(settings: WarehouseSettings) -> dict[str, str]:
     if not settings.build_db.exists():
         return {}
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        try:
+    try:
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
             rows = con.execute(
                 "select landing_folder, error from raw.quarantined_returns order by 1"
             ).fetchall()
-        except duckdb.CatalogException:  # the refresh failed before creating the raw schema
-            return {}
+    except duckdb.CatalogException:  # the refresh failed before creating the raw schema
+        return {}
+    except duckdb.IOException:  # still open for writing: a stopped dbt not gone yet
+        return {}
     return dict(rows)
 
 

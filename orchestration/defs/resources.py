@@ -86,7 +86,7 @@ class WriterLock(dg.ConfigurableResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WriterLock]:
-        run = context.dagster_run
+        run = context.run
         command = f"dagster run {run.run_id} (job {run.job_name})" if run else "dagster"
         with refresh_lock(self.warehouse.settings.published, self.wait_seconds, command=command):
             yield self

@@ -37,8 +37,12 @@ def failing_test_lines(dbt_target: Path, build_db: Path, since: float = 0) -> li
     ]
     if not failed:
         return []
+    try:
+        con = duckdb.connect(str(build_db), read_only=True)
+    except duckdb.Error:  # still open for writing (a dbt being stopped): the rows are not read
+        con = duckdb.connect()
     lines = []
-    with duckdb.connect(str(build_db), read_only=True) as con:
+    with con:
         for result in failed:
             name = result["unique_id"].split(".")[2]
             if result["status"] == "error":

@@ -68,7 +68,7 @@ def dbt_models(
         invocation = dbt.cli(args, context=context, target_path=settings.dbt_target)
     try:
         yield from invocation.stream()
-    finally:
-        # A failing dbt test is quoted with its failing rows in the run's log.
+    except Exception:  # dbt failed (not an interruption): quote failing tests with their rows
         for line in failing_test_lines(settings.dbt_target, settings.build_db):
             context.log.error(line)
+        raise

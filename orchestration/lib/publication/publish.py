@@ -39,6 +39,8 @@ from orchestration.lib.sql import read_sql, scalar
 KEEP_VERSIONS = 5
 _STAMP = re.compile(r"^\d{8}T\d{6}\d{6}Z$")
 STAGING_SUFFIX = ".staging"
+# Marks a version that was published and then rolled back from: newer than `current`, yet kept.
+ROLLED_BACK = ".rolled-back"
 PUBLISH_STEPS = (
     "clear_leftovers",
     "checkpoint_build",
@@ -146,6 +148,13 @@ def _clear_leftovers(published: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)
         for version in folder.iterdir():
             shutil.rmtree(version / f".parquet{STAGING_SUFFIX}", ignore_errors=True)
+        # A version sealed but never switched in (a publish that died at the switch) is dropped:
+        # rollback only ever goes back to versions that were published.
+        current = current_version(published)
+        for version in list_versions(published):
+            never_switched_in = current and version.parent.name > current.name
+            if never_switched_in and not (version.parent / ROLLED_BACK).exists():
+                _drop_version(version)
 
 
 def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -168,8 +177,10 @@ def _stamp(
         "insert into meta.publication values (?, ?, ?, ?)",
         [publication_id, now, code_version(), len(inputs)],
     )
-    con.executemany("insert into meta.publication_inputs values (?, ?)", [list(i) for i in inputs])
-    con.executemany("insert into meta.publication_checks values (?, ?)", [list(c) for c in checks])
+    if inputs:
+        con.executemany("insert into meta.publication_inputs values (?, ?)", [*map(list, inputs)])
+    if checks:
+        con.executemany("insert into meta.publication_checks values (?, ?)", [*map(list, checks)])
 
 
 def publication_id_of(database: Path) -> str:
@@ -227,8 +238,13 @@ def _adopt_unversioned(published: Path) -> None:
             f"{dt.datetime.fromtimestamp(published.stat().st_mtime, dt.UTC):%Y%m%dT%H%M%S%fZ}"
         )
     folder = versions_dir(published) / version_id
+    kept = folder / published.name
+    if kept.exists() and not kept.samefile(published):
+        # Kept versions were once named by the publication that replaced them: the one the
+        # published file replaced sits under its id. Give it a folder under its own.
+        os.replace(folder, versions_dir(published) / publication_id_of(kept))
     folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / published.name).exists():
+    if not kept.exists():
         os.link(published, folder / published.name)
     old_parquet = parquet_link(published)
     if old_parquet.is_dir() and not old_parquet.is_symlink():
@@ -245,6 +261,7 @@ def _prune(published: Path) -> None:
 def _drop_version(version: Path) -> None:
     version.unlink(missing_ok=True)
     shutil.rmtree(version.parent / "parquet", ignore_errors=True)
+    (version.parent / ROLLED_BACK).unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # another file was put there by hand: leave the folder
         version.parent.rmdir()
 
@@ -317,6 +334,8 @@ def rollback(published: Path, version: Path | None = None) -> Path:
         _fsync_tree(staging)
         os.replace(staging, parquet)
     _reached("rollback_switch")
+    if (current := current_version(published)) is not None:
+        (current / ROLLED_BACK).touch()
     _switch(published, version.parent)
     _reached("rollback_link")
     _link(published)
