@@ -517,12 +517,36 @@ def main(argv: list[str] | None = None) -> int:
     return _run(args)
 
 
+@contextlib.contextmanager
+def _unraisable_hook(hook):
+    previous = sys.unraisablehook
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        import gc
+
+        gc.collect()  # what is left to finalise is finalised under this command's hook
+        sys.unraisablehook = previous
+
+
 def _run(args: argparse.Namespace) -> int:
     """Run the command: an error is one line (its traceback with --debug; JSON with --json), a
     stop signal ends it cleanly with 128 + its number."""
     from orchestration.lib.stopping import exit_code, stop_signals_recorded
 
-    with stop_signals_recorded() as signals:
+    def unraisable(info) -> None:
+        # An error Python could not raise (a generator closed while a run was being stopped):
+        # nothing to add after a stop signal, one line otherwise, Python's report with --debug.
+        if args.debug:
+            sys.__unraisablehook__(info)
+        elif not signals.first():
+            print(
+                one_line(f"warehouse: ignored {info.exc_type.__name__}: {info.exc_value}"),
+                file=sys.stderr,
+            )
+
+    with stop_signals_recorded() as signals, _unraisable_hook(unraisable):
         args.signals = signals
         try:
             return args.func(args)
