@@ -37,5 +37,8 @@ sample-data: $(STAMP)
 reference-seeds: $(STAMP)
 	$(BIN)/python scripts/build_reference_seeds.py
 
+# Run history in .dagster_home/, with the instance settings of dagster.yaml (one writer run at a time).
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 dagster-dev: $(STAMP)
-	$(BIN)/dagster dev
+	@mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev

@@ -1,6 +1,7 @@
 """The `warehouse` command: refresh, check, query, export, report and roll back the warehouse.
 
-warehouse refresh [--landing DIR] [--warehouse PATH] [--wait SECONDS] [--quiet | --json]
+warehouse refresh [--landing DIR] [--warehouse PATH] [--wait SECONDS] [--strict]
+                  [--quiet | --json]
 warehouse check [--landing DIR] [--home-office DIR] [--no-pull]
 warehouse sql [QUERY | --file FILE | -] [--format table|csv|json] [--warehouse PATH]
 warehouse export [--format csv|parquet] [--out DIR] [--warehouse PATH]
@@ -9,6 +10,12 @@ warehouse figure --period P [--offence O] [--by national|region|force | --force 
                  [--nationality all|british|non_british|unknown|split] [--ratio] [--cells]
                  [--format table|csv|json|markdown] [--warehouse PATH]
 warehouse rollback [--warehouse PATH]
+warehouse dbt [--warehouse PATH] [--wait SECONDS] DBT_ARGS...   (dbt on the build database, locked)
+
+Every command takes --debug (a traceback with any error; otherwise one line per problem). Exit
+codes of `warehouse refresh` (EXIT_CODES): 0 published, 1 failed, nothing published, 2 bad usage,
+65 --strict with a quarantined return, nothing published, 75 another writer holds the warehouse,
+130 / 143 stopped by SIGINT / SIGTERM.
 
 Options override the user settings read from the environment (USER_SETTINGS); this module is the
 only one that reads the environment, and nothing writes it: the settings travel as values.
@@ -26,6 +33,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from orchestration.lib.messages import one_line
 from orchestration.lib.settings import (
     DEFAULT_FIGURES,
     DEFAULT_HOME_OFFICE,
@@ -44,6 +52,18 @@ USER_SETTINGS = {
     "max_file_bytes": "WAREHOUSE_MAX_FILE_BYTES",
     "max_cells": "WAREHOUSE_MAX_CELLS",
     "max_unzipped_bytes": "WAREHOUSE_MAX_UNZIPPED_BYTES",
+}
+
+
+EXIT_PUBLISHED, EXIT_FAILED, EXIT_STRICT, EXIT_BUSY = 0, 1, 65, 75  # 65, 75: sysexits.h
+EXIT_CODES = {
+    EXIT_PUBLISHED: "published",
+    EXIT_FAILED: "failed: nothing was published",
+    2: "bad usage",
+    EXIT_STRICT: "--strict: a return was quarantined, nothing was published",
+    EXIT_BUSY: "another writer holds the warehouse's lock (try again later, or --wait)",
+    130: "stopped by SIGINT (Ctrl-C)",
+    143: "stopped by SIGTERM",
 }
 
 
@@ -77,7 +97,9 @@ def settings_from_environment(
     env = os.environ if environ is None else environ
 
     def path(option: str | None, key: str, default: Path) -> Path:
-        return Path(option or env.get(USER_SETTINGS[key]) or default).resolve()
+        given = Path(option or env.get(USER_SETTINGS[key]) or default)
+        # The published file is a link to its current version: resolve its folder, not the link.
+        return given.absolute().parent.resolve() / given.name
 
     defaults = ReadLimits()
     values, set_by = {}, {}
@@ -113,46 +135,102 @@ def _open_published(path: Path):
     return duckdb.connect(str(path), read_only=True)
 
 
+def _refresh_ended(args: argparse.Namespace, code: int, message: str, **fields) -> int:
+    """How a refresh that did not run to its summary ends: one line, or one JSON object."""
+    if args.json:
+        print(json.dumps({"published": False, "exit_code": code, "error": message, **fields}))
+    else:
+        print(f"warehouse: {message}", file=sys.stderr)
+    return code
+
+
+def _stopped(args: argparse.Namespace, published: Path, before: Path | None) -> int:
+    import signal
+
+    from orchestration.lib.publication.publish import current_version
+    from orchestration.lib.stopping import exit_code
+
+    signum = (args.signals.first() if args.signals else None) or signal.SIGINT
+    after = current_version(published)
+    what = (
+        f"nothing was published and {published} is unchanged"
+        if after == before
+        else f"version {after.name if after else '?'} had been published"
+    )
+    return _refresh_ended(
+        args, exit_code(signum), f"refresh stopped by {signal.Signals(signum).name}; {what}"
+    )
+
+
 def refresh(args: argparse.Namespace) -> int:
     settings = _settings(args)
     started = time.perf_counter()
+    from orchestration.lib.publication.publish import current_version
     from orchestration.refresh import (  # imports Dagster: only when refreshing
         RefreshBusy,
         run_refresh,
     )
 
     quiet = args.quiet or args.json
+    published = settings.published
+    before = current_version(published)
     try:
         # dbt's progress lines go to stdout through dagster-dbt; --quiet and --json swallow them.
         with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
             outcome = run_refresh(
-                settings, log_level="ERROR" if quiet else "INFO", wait_seconds=args.wait
+                settings,
+                log_level="CRITICAL" if quiet else "INFO",
+                wait_seconds=args.wait,
+                strict=args.strict,
+                debug=args.debug,
             )
     except RefreshBusy as exc:
-        print(f"warehouse: {exc}", file=sys.stderr)
-        return 75  # EX_TEMPFAIL: try again later
+        return _refresh_ended(args, EXIT_BUSY, str(exc), warehouse=str(published))
+    except KeyboardInterrupt:
+        return _stopped(args, published, before)
+    if args.signals and args.signals.first():  # Dagster turned the signal into a failed run
+        return _stopped(args, published, before)
     elapsed = time.perf_counter() - started
-    published = settings.published
+    code = (
+        EXIT_PUBLISHED
+        if outcome.published
+        else EXIT_STRICT
+        if outcome.refused_strict
+        else EXIT_FAILED
+    )
+    if args.debug:
+        for stack in outcome.stacks:
+            print(stack, file=sys.stderr)
     if args.json:
         print(
             json.dumps(
                 {
                     "published": outcome.published,
+                    "exit_code": code,
                     "warehouse": str(published),
                     "run_id": outcome.run_id,
                     "seconds": round(elapsed, 2),
                     "checks_run": outcome.checks_run,
+                    "strict": args.strict,
                     "problems": outcome.problems,
                     "quarantined": outcome.quarantined,
                 },
                 indent=2,
             )
         )
-        return 0 if outcome.published else 1
+        return code
     for line in outcome.problems:
         print(f"warehouse: {line}", file=sys.stderr)
     for folder, error in outcome.quarantined.items():
-        print(f"warehouse: quarantined {folder}: {error}", file=sys.stderr)
+        print(f"warehouse: quarantined {one_line(folder)}: {one_line(error)}", file=sys.stderr)
+    if code == EXIT_STRICT:
+        print(
+            f"warehouse: refresh REFUSED (--strict) after {elapsed:.1f}s: "
+            f"{len(outcome.quarantined)} return(s) quarantined; nothing was published and "
+            f"{published} is unchanged",
+            file=sys.stderr,
+        )
+        return code
     if not outcome.published:
         print(
             f"warehouse: refresh FAILED after {elapsed:.1f}s; nothing was published and "
@@ -216,11 +294,27 @@ def rollback(args: argparse.Namespace) -> int:
     try:
         with refresh_lock(published):
             restored = roll_back(published)
-    except (FileNotFoundError, RefreshBusy) as exc:
+    except FileNotFoundError as exc:
         print(f"warehouse rollback: {exc}", file=sys.stderr)
         return 1
-    print(f"Published {published} again from {restored.name}")
+    except RefreshBusy as exc:
+        print(f"warehouse rollback: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    print(f"Published {published} again: version {restored.parent.name}")
     return 0
+
+
+def dbt(args: argparse.Namespace) -> int:
+    """dbt on the warehouse's build database, holding its writer lock (dbt run any other way
+    refuses a warehouse's build database: dbt_project/macros/writer_lock.sql)."""
+    from orchestration.lib.dbt_project import run_dbt_as_writer
+    from orchestration.lib.lock import RefreshBusy
+
+    try:
+        return run_dbt_as_writer(_settings(args), args.dbt_args, args.wait)
+    except RefreshBusy as exc:
+        print(f"warehouse dbt: {exc}", file=sys.stderr)
+        return EXIT_BUSY
 
 
 def check(args: argparse.Namespace) -> int:
@@ -329,6 +423,11 @@ def main(argv: list[str] | None = None) -> int:
     p_refresh.add_argument(
         "--wait", type=float, default=0, help="seconds to wait for a running refresh"
     )
+    p_refresh.add_argument(
+        "--strict",
+        action="store_true",
+        help="any quarantined return fails the refresh (exit 65) and nothing is published",
+    )
     output = p_refresh.add_mutually_exclusive_group()
     output.add_argument("--quiet", action="store_true", help="print only the outcome")
     output.add_argument("--json", action="store_true", help="print the outcome as JSON")
@@ -351,6 +450,17 @@ def main(argv: list[str] | None = None) -> int:
     p_rollback = commands.add_parser("rollback", help="publish the previous version again")
     p_rollback.add_argument("--warehouse", help=warehouse_help)
     p_rollback.set_defaults(func=rollback)
+
+    p_dbt = commands.add_parser(
+        "dbt",
+        help="run dbt on the build database, holding the warehouse's writer lock",
+        description="dbt with the refresh's project, profile and --vars, on the warehouse's build "
+        "database, while holding its writer lock: e.g. `warehouse dbt build --select marts`.",
+    )
+    p_dbt.add_argument("--warehouse", help=warehouse_help)
+    p_dbt.add_argument("--wait", type=float, default=0, help="seconds to wait for another writer")
+    p_dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt's command and options")
+    p_dbt.set_defaults(func=dbt)
 
     p_check = commands.add_parser(
         "check",
@@ -429,8 +539,62 @@ def main(argv: list[str] | None = None) -> int:
     p_figure.add_argument("--max-rows", type=int, default=100, help="cells shown by --cells table")
     p_figure.set_defaults(func=figure)
 
+    for subparser in commands.choices.values():
+        subparser.add_argument(
+            "--debug", action="store_true", help="show the traceback of any error"
+        )
     args = parser.parse_args(argv)
-    return args.func(args)
+    return _run(args)
+
+
+@contextlib.contextmanager
+def _unraisable_hook(hook):
+    previous = sys.unraisablehook
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        import gc
+
+        gc.collect()  # what is left to finalise is finalised under this command's hook
+        sys.unraisablehook = previous
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command: an error is one line (its traceback with --debug; JSON with --json), a
+    stop signal ends it cleanly with 128 + its number."""
+    from orchestration.lib.stopping import exit_code, stop_signals_recorded
+
+    def unraisable(info) -> None:
+        # An error Python could not raise (a generator closed while a run was being stopped):
+        # nothing to add after a stop signal, one line otherwise, Python's report with --debug.
+        if args.debug:
+            sys.__unraisablehook__(info)
+        elif not signals.first():
+            print(
+                one_line(f"warehouse: ignored {info.exc_type.__name__}: {info.exc_value}"),
+                file=sys.stderr,
+            )
+
+    with stop_signals_recorded() as signals, _unraisable_hook(unraisable):
+        args.signals = signals
+        try:
+            return args.func(args)
+        except KeyboardInterrupt:
+            import signal
+
+            signum = signals.first() or signal.SIGINT
+            print(f"warehouse: stopped by {signal.Signals(signum).name}", file=sys.stderr)
+            return exit_code(signum)
+        except Exception as exc:
+            if args.debug:
+                raise
+            message = one_line(f"{type(exc).__name__}: {exc}")
+            if getattr(args, "json", False):
+                print(json.dumps({"exit_code": 1, "error": message}))
+            else:
+                print(f"warehouse {args.command}: {message} (--debug shows where)", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@ def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
     from orchestration.defs.resources import resources_for
 
     found = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
-    return dg.Definitions.merge(found, dg.Definitions(resources=resources_for(settings)))
+    # Runs of hand-picked assets too execute in one process, holding the writer lock throughout.
+    return dg.Definitions.merge(
+        found,
+        dg.Definitions(resources=resources_for(settings), executor=dg.in_process_executor),
+    )
 
 
 @dg.definitions

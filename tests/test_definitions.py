@@ -84,16 +84,17 @@ def test_refresh_return_job_parses_one_partition_then_everything_downstream(defs
     assert job.partitions_def.name == "force_returns"
 
 
-def test_schedule_runs_a_whole_refresh_nightly_unless_one_is_running():
+def test_schedule_runs_a_whole_refresh_nightly_unless_one_is_running(tmp_path):
     from dagster._core.test_utils import create_run_for_test
 
     assert nightly_refresh.job_name == "refresh"
     assert nightly_refresh.cron_schedule == "0 2 * * *"
+    resources = {"warehouse": WarehouseConfig(warehouse_path=str(tmp_path / "w.duckdb"))}
     with dg.instance_for_test() as instance:
-        with dg.build_schedule_context(instance=instance) as context:
+        with dg.build_schedule_context(instance=instance, resources=resources) as context:
             assert isinstance(nightly_refresh(context), dg.RunRequest)
         create_run_for_test(instance, job_name="refresh", status=dg.DagsterRunStatus.STARTED)
-        with dg.build_schedule_context(instance=instance) as context:
+        with dg.build_schedule_context(instance=instance, resources=resources) as context:
             assert isinstance(nightly_refresh(context), dg.SkipReason)
 
 

@@ -157,9 +157,9 @@ KILL_AT = textwrap.dedent(
     elif stage == "checks":  # a Great Expectations suite about to validate
         import expectations.runner as target
         target.validate_frame = kill
-    elif stage == "publish":  # the new file written, about to be renamed into place
+    elif stage == "publish":  # the new version written, about to be switched in
         import orchestration.lib.publication.publish as target
-        target._keep_previous = kill
+        target._reached = lambda step: kill() if step == "switch" else None
     from orchestration.cli import main
     sys.exit(main(sys.argv[2:]))
     """

@@ -6,7 +6,9 @@ partition: that return is parsed alone, then everything downstream is rebuilt, c
 published. When several returns changed at once, a return was removed or a Home Office dataset
 changed, the sensor requests one `refresh` run instead, which parses every changed return in one
 step (unchanged returns are not re-parsed). Runs never overlap: the sensor and the schedule wait
-while a refresh is queued or running (two writers cannot share the build database).
+while a refresh is queued or running, or while another writer (`warehouse refresh`) holds the
+warehouse's lock; each run holds that lock for its whole length (defs/resources.py WriterLock), and
+its tag and pool let a Dagster instance configured as dagster.yaml queue a second run.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from orchestration.defs.ingest.partitions import (
 )
 from orchestration.defs.resources import WarehouseConfig
 from orchestration.lib.fingerprint import stat_fingerprint
+from orchestration.lib.lock import holder
+
+# The run tag of every run that writes the warehouse; dagster.yaml limits such runs to one at a
+# time (the file lock is what guarantees it; the limit makes a second run wait instead of fail).
+WRITER_TAGS = {"force_returns_warehouse/writer": "warehouse"}
 
 refresh_job = dg.define_asset_job(
     "refresh",
@@ -32,6 +39,9 @@ refresh_job = dg.define_asset_job(
     description=(
         "Parse changed returns, dbt build, run every check, publish if all blocking checks pass."
     ),
+    # One process for the whole run, so the writer lock it takes at its start covers every step.
+    executor_def=dg.in_process_executor,
+    tags=WRITER_TAGS,
 )
 
 refresh_return_job = dg.define_asset_job(
@@ -39,6 +49,8 @@ refresh_return_job = dg.define_asset_job(
     # Everything, as `refresh` does: `raw_force_returns` then finds that return already parsed.
     selection=dg.AssetSelection.all(),
     description="Parse one return (its partition), then rebuild, check and publish as `refresh`.",
+    executor_def=dg.in_process_executor,
+    tags=WRITER_TAGS,
 )
 
 _IN_PROGRESS = [
@@ -83,10 +95,12 @@ def _previous_state(cursor: str | None) -> dict:
     execution_timezone="Europe/London",
     name="nightly_refresh",
 )
-def nightly_refresh(context: dg.ScheduleEvaluationContext):
+def nightly_refresh(context: dg.ScheduleEvaluationContext, warehouse: WarehouseConfig):
     """A whole refresh every night (pulling sources named by URL), unless one is running."""
     if refresh_in_progress(context.instance):
         return dg.SkipReason("a refresh is queued or running")
+    if writer := holder(warehouse.settings.published):
+        return dg.SkipReason(f"another writer holds the warehouse ({writer.describe()})")
     return dg.RunRequest()
 
 
@@ -99,6 +113,8 @@ def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseConf
     """Add partitions for new returns, delete those of removed ones, request the runs they need."""
     if refresh_in_progress(context.instance):
         return dg.SkipReason("a refresh is queued or running; looking again after it")
+    if writer := holder(warehouse.settings.published):
+        return dg.SkipReason(f"another writer holds the warehouse ({writer.describe()}); later")
     previous = _previous_state(context.cursor)
     settings = warehouse.settings
     state = landing_state(settings.landing, settings.home_office)

@@ -1,7 +1,11 @@
-"""Resources: `WarehouseConfig`, the only place paths and limits come from, and the dbt CLI."""
+"""Resources: `WarehouseConfig`, the only place paths and limits come from, the writer lock every
+run holds, and the dbt CLI."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -14,6 +18,7 @@ from packaging.version import Version
 
 from orchestration.defs.dbt.project import DBT_PROJECT
 from orchestration.lib import settings as lib_settings
+from orchestration.lib.lock import WRITER_TOKEN_ENV, refresh_lock, token_held
 from orchestration.lib.settings import ReadLimits, WarehouseSettings
 
 
@@ -66,6 +71,47 @@ class WarehouseConfig(dg.ConfigurableResource):
         return duckdb.connect(str(build_db), read_only=read_only)
 
 
+# The Dagster pool of every asset that writes the build database or publishes. With the instance
+# settings of dagster.yaml (pools at run granularity, limit 1) a second run waits queued; the file
+# lock below holds whatever the instance says.
+WRITER_POOL = "warehouse_writer"
+
+
+class WriterLock(dg.ConfigurableResource):
+    """The warehouse's writer lock (orchestration/lib/lock.py), held for the whole run. Every asset
+    that writes the build database or publishes requires it, and runs execute in one process
+    (in_process_executor, definitions.py), so a run takes it when its resources are set up and
+    lets go when the run ends, however it ends. A run started while `warehouse refresh` (or
+    another run) writes the same warehouse fails at once, naming the holder."""
+
+    warehouse: WarehouseConfig
+    # Seconds to wait for another writer before failing.
+    wait_seconds: float = 0
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WriterLock]:
+        run = context.run
+        command = f"dagster run {run.run_id} (job {run.job_name})" if run else "dagster"
+        with refresh_lock(self.warehouse.settings.published, self.wait_seconds, command=command):
+            yield self
+
+
+@contextmanager
+def dbt_as_writer(published: Path) -> Iterator[None]:
+    """dbt started inside this block gets the writer lock's token, without which its on-run-start
+    hook (macros/writer_lock.sql) refuses the build database. dagster-dbt passes the dbt process
+    this process's environment and no other, so the token goes there, only while dbt starts."""
+    previous = os.environ.get(WRITER_TOKEN_ENV)
+    os.environ[WRITER_TOKEN_ENV] = token_held(published)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(WRITER_TOKEN_ENV, None)
+        else:
+            os.environ[WRITER_TOKEN_ENV] = previous
+
+
 class DbtCoreCli(DbtCliResource):
     """dagster-dbt's dbt resource, minus two start-up costs measured at ~7 s of a ~25 s refresh:
     running `dbt --version` in a subprocess to learn a version pinned in our lock file, and
@@ -82,8 +128,10 @@ class DbtCoreCli(DbtCliResource):
 
 def resources_for(settings: WarehouseSettings) -> dict[str, Any]:
     """The resources of one warehouse: what the code location and `warehouse refresh` both bind."""
+    warehouse = WarehouseConfig.from_settings(settings)
     return {
-        "warehouse": WarehouseConfig.from_settings(settings),
+        "warehouse": warehouse,
+        "writer_lock": WriterLock(warehouse=warehouse),
         "dbt": DbtCoreCli(
             # DbtCliResource's validator takes a DbtProject; its field is typed str.
             project_dir=DBT_PROJECT,  # type: ignore[arg-type]

@@ -64,3 +64,23 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
             check=True,
         )
     return manifest
+
+
+def run_dbt_as_writer(settings: WarehouseSettings, dbt_args: list[str], wait_seconds: float) -> int:
+    """dbt by hand on the warehouse's build database: the refresh's project, profile and --vars
+    (unless given) and its target folder, while this process holds the writer lock, whose token
+    the dbt process gets (macros/writer_lock.sql checks it). Returns dbt's exit code."""
+    import os
+
+    from orchestration.lib.lock import WRITER_TOKEN_ENV, refresh_lock
+
+    command = [DBT_EXECUTABLE, *dbt_args]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if "--vars" not in dbt_args:
+        command += ["--vars", build_vars(settings, project_fingerprint())]
+    if "--target-path" not in dbt_args:
+        command += ["--target-path", str(settings.dbt_target)]
+    settings.build_db.parent.mkdir(parents=True, exist_ok=True)
+    with refresh_lock(settings.published, wait_seconds) as holder:
+        env = {**os.environ, WRITER_TOKEN_ENV: holder.token}
+        return subprocess.run(command, env=env, check=False).returncode

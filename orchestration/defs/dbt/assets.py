@@ -7,8 +7,15 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from expectations._gx import preload as preload_great_expectations
 from orchestration.defs.dbt.project import DBT_PROJECT
-from orchestration.defs.resources import DbtCoreCli, WarehouseConfig
+from orchestration.defs.resources import (
+    WRITER_POOL,
+    DbtCoreCli,
+    WarehouseConfig,
+    WriterLock,
+    dbt_as_writer,
+)
 from orchestration.lib import checked_returns
+from orchestration.lib.dbt_failures import failing_test_lines
 from orchestration.lib.dbt_project import build_vars, project_fingerprint
 
 TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -25,13 +32,17 @@ class DbtBuildConfig(dg.Config):
 
 
 @dbt_assets(
-    manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WRITER_POOL,
 )
 def dbt_models(
     context: dg.AssetExecutionContext,
     config: DbtBuildConfig,
     dbt: DbtCoreCli,
     warehouse: WarehouseConfig,
+    writer_lock: WriterLock,
 ):
     settings = warehouse.settings
     fingerprint = project_fingerprint()
@@ -53,4 +64,11 @@ def dbt_models(
     ]
     if config.full_refresh:
         args.append("--full-refresh")
-    yield from dbt.cli(args, context=context, target_path=settings.dbt_target).stream()
+    with dbt_as_writer(settings.published):
+        invocation = dbt.cli(args, context=context, target_path=settings.dbt_target)
+    try:
+        yield from invocation.stream()
+    except Exception:  # dbt failed (not an interruption): quote failing tests with their rows
+        for line in failing_test_lines(settings.dbt_target, settings.build_db):
+            context.log.error(line)
+        raise

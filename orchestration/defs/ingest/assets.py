@@ -5,7 +5,7 @@ from typing import Any
 import dagster as dg
 
 from orchestration.defs.ingest.partitions import RETURN_PARTITIONS
-from orchestration.defs.resources import WarehouseConfig
+from orchestration.defs.resources import WRITER_POOL, WarehouseConfig, WriterLock
 from orchestration.lib.landing.tables import FORCE_RETURN_TABLES, HOME_OFFICE_TABLES, RawSource
 from orchestration.lib.sources.force_returns.ingest import ingest_landing
 from orchestration.lib.sources.home_office import load_home_office
@@ -31,8 +31,11 @@ def _raw_specs(source: RawSource, deps) -> list[dg.AssetSpec]:
     partitions_def=RETURN_PARTITIONS,
     group_name="raw",
     kinds={"python"},
+    pool=WRITER_POOL,
 )
-def landed_return(context: dg.AssetExecutionContext, warehouse: WarehouseConfig):
+def landed_return(
+    context: dg.AssetExecutionContext, warehouse: WarehouseConfig, writer_lock: WriterLock
+):
     """One return folder of the landing folder (one dynamic partition each), parsed into raw on
     its own: the landing sensor runs a new or corrected return's partition, then everything
     downstream. A whole refresh does not run these partitions (a run over hundreds of partitions
@@ -55,9 +58,13 @@ def landed_return(context: dg.AssetExecutionContext, warehouse: WarehouseConfig)
 
 
 @dg.multi_asset(
-    specs=_raw_specs(FORCE_RETURN_TABLES, deps=[landed_return]), name="raw_force_returns"
+    specs=_raw_specs(FORCE_RETURN_TABLES, deps=[landed_return]),
+    name="raw_force_returns",
+    pool=WRITER_POOL,
 )
-def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseConfig):
+def raw_force_returns(
+    context: dg.AssetExecutionContext, warehouse: WarehouseConfig, writer_lock: WriterLock
+):
     """Parse new or changed returns (by content sha256), drop removed ones, quarantine bad ones.
     After a `landing/force_return` partition run has parsed its return, that return is unchanged."""
 
@@ -88,8 +95,11 @@ def raw_force_returns(context: dg.AssetExecutionContext, warehouse: WarehouseCon
     # After the force returns: one writer at a time on the build database.
     specs=_raw_specs(HOME_OFFICE_TABLES, deps=[dg.AssetKey(["raw", FORCE_RETURN_TABLES.loaded])]),
     name="raw_home_office",
+    pool=WRITER_POOL,
 )
-def raw_home_office(context: dg.AssetExecutionContext, warehouse: WarehouseConfig):
+def raw_home_office(
+    context: dg.AssetExecutionContext, warehouse: WarehouseConfig, writer_lock: WriterLock
+):
     """Read new or changed Home Office datasets (open data table, summary tables) into raw."""
     settings = warehouse.settings
     with warehouse.connect_build() as con:

@@ -14,13 +14,30 @@ from dagster_dbt import get_asset_key_for_model
 
 from expectations.suites import SUITES
 from orchestration.defs.dbt.assets import dbt_models
-from orchestration.defs.resources import WarehouseConfig
+from orchestration.defs.resources import WRITER_POOL, WarehouseConfig, WriterLock
 from orchestration.lib import checked_returns
 from orchestration.lib.publication.publish import publish
 from orchestration.lib.publication.summary import published_summary
 
 # Publication depends directly on every model a blocking check guards, so any failing check stops it.
 GUARDED_MODELS = tuple(SUITES)
+# How a strict run's refusal begins (`warehouse refresh --strict` tells it from other failures).
+STRICT_REFUSAL = "strict run: "
+
+
+class PublishConfig(dg.Config):
+    """Run options of publication (the launchpad's `ops.published_warehouse.config`)."""
+
+    # Any quarantined return fails the run and nothing is published (`warehouse refresh --strict`).
+    strict: bool = False
+
+
+def strict_refusal(quarantined: list[tuple[str, str]]) -> str:
+    reasons = "; ".join(f"{folder}: {error}" for folder, error in quarantined)
+    return (
+        f"{STRICT_REFUSAL}{len(quarantined)} return(s) quarantined, so nothing was published "
+        f"({reasons})"
+    )
 
 
 def _check_results(context: dg.AssetExecutionContext) -> list[tuple[str, bool]]:
@@ -62,15 +79,25 @@ def published_metadata(published: Path, log: Any = None) -> dict[str, Any]:
     deps=[get_asset_key_for_model([dbt_models], name) for name in GUARDED_MODELS],
     group_name="publication",
     kinds={"duckdb", "parquet"},
-    description="data/warehouse/warehouse.duckdb (+ Parquet marts), swapped in atomically.",
+    description="data/warehouse/warehouse.duckdb and its Parquet marts, one version switched in "
+    "atomically.",
+    pool=WRITER_POOL,
 )
 def published_warehouse(
-    context: dg.AssetExecutionContext, warehouse: WarehouseConfig
+    context: dg.AssetExecutionContext,
+    config: PublishConfig,
+    warehouse: WarehouseConfig,
+    writer_lock: WriterLock,
 ) -> dg.MaterializeResult:
     with warehouse.connect_build(read_only=True) as con:
         inputs = con.execute(
             "select return_id, content_sha256 from raw.force_returns order by 1"
         ).fetchall()
+        quarantined = con.execute(
+            "select landing_folder, error from raw.quarantined_returns order by 1"
+        ).fetchall()
+    if config.strict and quarantined:
+        raise dg.Failure(description=strict_refusal(quarantined), allow_retries=False)
     checks = _check_results(context)
     settings = warehouse.settings
     publication = publish(settings.build_db, settings.published, inputs, checks)

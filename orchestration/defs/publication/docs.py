@@ -11,7 +11,13 @@ import dagster as dg
 
 from orchestration.defs.checks.great_expectations import docs_dir, refresh_id, results_root
 from orchestration.defs.publication.assets import published_warehouse
-from orchestration.defs.resources import DbtCoreCli, WarehouseConfig
+from orchestration.defs.resources import (
+    WRITER_POOL,
+    DbtCoreCli,
+    WarehouseConfig,
+    WriterLock,
+    dbt_as_writer,
+)
 from orchestration.lib.dbt_docs import docs_key, publish_docs
 from orchestration.lib.dbt_project import build_vars, ensure_manifest, project_fingerprint
 
@@ -20,9 +26,15 @@ from orchestration.lib.dbt_project import build_vars, ensure_manifest, project_f
     deps=[published_warehouse],
     group_name="publication",
     kinds={"dbt", "html"},
+    pool=WRITER_POOL,
     description="dbt docs (models, columns, tests, lineage) of the published warehouse.",
 )
-def warehouse_docs(context: dg.AssetExecutionContext, dbt: DbtCoreCli, warehouse: WarehouseConfig):
+def warehouse_docs(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCoreCli,
+    warehouse: WarehouseConfig,
+    writer_lock: WriterLock,
+):
     settings = warehouse.settings
     out = settings.published.parent / "docs" / "dbt" / "index.html"
     key = docs_key(ensure_manifest(), settings.build_db)
@@ -30,7 +42,11 @@ def warehouse_docs(context: dg.AssetExecutionContext, dbt: DbtCoreCli, warehouse
     def generate(target: Path) -> None:
         # --static writes one self-contained page that opens from disk without a web server.
         dbt_vars = build_vars(settings, project_fingerprint())
-        dbt.cli(["docs", "generate", "--static", "--vars", dbt_vars], target_path=target).wait()
+        with dbt_as_writer(settings.published):
+            invocation = dbt.cli(
+                ["docs", "generate", "--static", "--vars", dbt_vars], target_path=target
+            )
+        invocation.wait()
 
     cached = publish_docs(key, out, generate)
     context.log.info(f"dbt docs at {out} ({'cached' if cached else 'generated'}, key {key})")
@@ -43,9 +59,12 @@ def warehouse_docs(context: dg.AssetExecutionContext, dbt: DbtCoreCli, warehouse
     deps=[published_warehouse],
     group_name="publication",
     kinds={"greatexpectations", "html"},
+    pool=WRITER_POOL,
     description="Great Expectations Data Docs of this refresh's suites, at <warehouse dir>/docs/gx/.",
 )
-def expectations_docs(context: dg.AssetExecutionContext, warehouse: WarehouseConfig):
+def expectations_docs(
+    context: dg.AssetExecutionContext, warehouse: WarehouseConfig, writer_lock: WriterLock
+):
     from expectations.docs import load_results, publish_data_docs  # imports GX
 
     started = time.perf_counter()
