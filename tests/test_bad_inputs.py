@@ -526,7 +526,12 @@ def test_corpus_in_the_landing_folder_is_quarantined_and_published_marts_do_not_
     # dbt build stops what depends on a failed test, so the first failure hides the others
     # (each case's own message is asserted through check_landing above); every check that failed
     # is one of the cases' dbt tests, nothing else.
-    failed_checks = re.findall(r"^check (\S+) on ", "\n".join(third.problems), re.MULTILINE)
+    # (a dbt test is quoted with its failing rows, "dbt test NAME failed on ..."; another check as
+    # "check NAME on ASSET failed: ...")
+    failed_checks = re.findall(
+        r"^(?:check (\S+) on |dbt test (\S+) failed on )", "\n".join(third.problems), re.MULTILINE
+    )
+    failed_checks = [a or b for a, b in failed_checks]
     assert failed_checks, third.problems
     for check in failed_checks:
         assert any(bad.dbt_test in check for bad in refused), third.problems
