@@ -1,5 +1,5 @@
 """The code's shape, as docs/ARCHITECTURE.md draws it: configuration travels as values (only the
-`warehouse` command reads the environment, and nothing writes it), and the library does not
+`warehouse` command reads the environment, and nothing writes it but the writer lock's token for dbt), and the library does not
 depend on Dagster."""
 
 from __future__ import annotations
@@ -37,10 +37,20 @@ def _environ_uses(tree: ast.AST) -> tuple[list[int], list[int]]:
     return reads, writes
 
 
+def _token_lines(text: str) -> set[int]:
+    """Lines handing the writer lock's token to a dbt process (lib/lock.py WRITER_TOKEN_ENV): not
+    configuration but a capability passed to a child, and dagster-dbt gives dbt only os.environ."""
+    return {n for n, line in enumerate(text.splitlines(), 1) if "WRITER_TOKEN_ENV" in line}
+
+
 def test_nothing_writes_the_environment_and_only_the_cli_reads_it():
     readers = {}
     for path in CODE:
-        reads, writes = _environ_uses(ast.parse(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        reads, writes = (
+            [n for n in found if n not in _token_lines(text)]
+            for found in _environ_uses(ast.parse(text))
+        )
         assert not writes, f"{path.relative_to(REPO)}:{writes[0]} writes the environment"
         if reads:
             readers[path.relative_to(REPO).as_posix()] = reads
