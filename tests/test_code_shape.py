@@ -1,6 +1,6 @@
 """The code's shape, as docs/ARCHITECTURE.md draws it: configuration travels as values (only the
-`warehouse` command reads the environment, and nothing writes it but the writer lock's token for dbt), and the library does not
-depend on Dagster."""
+`warehouse` command reads the environment, and nothing writes it but the writer lock's token for
+dbt), and the library does not depend on Dagster."""
 
 from __future__ import annotations
 
