@@ -238,6 +238,8 @@ def check(args: argparse.Namespace) -> int:
     )
     for problem in problems:
         print(f"{problem.severity.upper()}: {problem}")
+        for line in problem.preview.lines() if problem.preview is not None else []:
+            print(f"    {line}")
     returns = [p for p in problems if p.noun == "return"]
     datasets = [p for p in problems if p.noun != "return"]
     folders = [f.name for f in return_folders(landing)]
