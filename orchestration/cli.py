@@ -3,6 +3,7 @@
 warehouse refresh [--landing DIR] [--warehouse PATH] [--wait SECONDS] [--strict]
                   [--quiet | --json]
 warehouse check [--landing DIR] [--home-office DIR] [--no-pull]
+warehouse manifest suggest FILE [--sheet S] [--out PATH]
 warehouse sql [QUERY | --file FILE | -] [--format table|csv|json] [--warehouse PATH]
 warehouse export [--format csv|parquet] [--out DIR] [--warehouse PATH]
 warehouse report [--out DIR] [--figures FILE] [--warehouse PATH]
@@ -332,6 +333,8 @@ def check(args: argparse.Namespace) -> int:
     )
     for problem in problems:
         print(f"{problem.severity.upper()}: {problem}")
+        for line in problem.preview.lines() if problem.preview is not None else []:
+            print(f"    {line}")
     returns = [p for p in problems if p.noun == "return"]
     datasets = [p for p in problems if p.noun != "return"]
     folders = [f.name for f in return_folders(landing)]
@@ -349,6 +352,32 @@ def check(args: argparse.Namespace) -> int:
     )
     # An error of no return: the refresh's dbt tests could not run on the returns.
     return 1 if errors else 0
+
+
+def manifest_suggest(args: argparse.Namespace) -> int:
+    from orchestration.lib.sources.force_returns.readers import ReadError
+    from orchestration.lib.sources.force_returns.suggest import suggest_manifest
+
+    path = Path(args.file)
+    try:
+        suggestion = suggest_manifest(path, sheet=args.sheet)
+    except ReadError as exc:
+        print(f"warehouse manifest suggest: {exc}", file=sys.stderr)
+        return 1
+    # The guesses go to stderr, so that stdout is the manifest alone.
+    for reason in suggestion.reasons:
+        print(f"guess: {reason}", file=sys.stderr)
+    text = suggestion.yaml_text()
+    if args.out is None:
+        print(text, end="")
+        return 0
+    out = Path(args.out)
+    if out.exists():
+        print(f"warehouse manifest suggest: {out} exists; not overwritten", file=sys.stderr)
+        return 1
+    out.write_text(text, encoding="utf-8")
+    print(f"Wrote {out}: review it and fill in the keys marked FILL IN", file=sys.stderr)
+    return 0
 
 
 def report(args: argparse.Namespace) -> int:
@@ -483,6 +512,22 @@ def main(argv: list[str] | None = None) -> int:
         help="do not download files a manifest names by url:; check the copies already pulled",
     )
     p_check.set_defaults(func=check)
+
+    p_manifest = commands.add_parser("manifest", help="help writing a return's manifest")
+    manifest_commands = p_manifest.add_subparsers(dest="manifest_command", required=True)
+    p_suggest = manifest_commands.add_parser(
+        "suggest",
+        help="propose a first manifest for a received file, to review (never loaded)",
+        description="Read a received CSV, XLSX or ODS file as a refresh would and propose a "
+        "manifest: per sheet, the header row, which columns are months, offences, nationalities "
+        "and counts, the layout, suppression markers and total rows and columns, with the "
+        "evidence for each guess (on stderr). Keys the file cannot tell are marked FILL IN. "
+        "Prints the manifest, or writes it to --out (never over an existing file).",
+    )
+    p_suggest.add_argument("file", help="the received file")
+    p_suggest.add_argument("--sheet", help="only this sheet (default: every sheet)")
+    p_suggest.add_argument("--out", help="write the manifest here instead of printing it")
+    p_suggest.set_defaults(func=manifest_suggest)
 
     p_report = commands.add_parser(
         "report", help="write a self-contained HTML report from the published warehouse"

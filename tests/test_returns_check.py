@@ -259,3 +259,50 @@ def test_unmapped_nationality_in_a_merged_header_is_placed_at_the_header(tmp_pat
         "E",
     )
     assert problem.message.startswith("nationality 'Hibernian' is not in")
+
+
+def test_a_wrong_header_row_prints_the_sheet_as_read_with_row_numbers(tmp_path, capsys):
+    landing = _landing(tmp_path, ["durham-fy2023-24"])
+    manifest = landing / "durham-fy2023-24" / "manifest.yml"
+    manifest.write_text(manifest.read_text().replace("header_row: 3", "header_row: 1"))
+    (tmp_path / "no-home-office").mkdir()
+    assert main(["--landing", str(landing), "--home-office", str(tmp_path / "no-home-office")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    (error,) = [n for n, line in enumerate(lines) if "durham-fy2023-24" in line and "ERROR" in line]
+    assert "row 1: expected header(s) ['Month', 'Offence'" in lines[error]
+    preview = lines[error + 1 : error + 16]
+    assert preview[0] == "    sheet 'Arrests' as read (rows 1-12 of 159, columns A-H of 9):"
+    assert [c.strip() for c in preview[1].split("|")][:4] == ["", "A", "B", "C"]
+    # The sheet's own row 3 is the header the manifest should name; row 4 its first figures.
+    row3 = [cell.strip() for cell in preview[4].split("|")]
+    assert row3[:4] == ["3", "Month", "Offence", "British"]
+    row4 = [cell.strip() for cell in preview[5].split("|")]
+    assert row4[0] == "4" and row4[1] == "2023-04" and row4[2] == "Violence against th…"
+    # Twelve rows, then the summary: row 13 is not shown.
+    assert preview[13].strip().startswith("12 |") and preview[14].startswith("warehouse check:")
+
+
+def test_the_preview_is_data_on_the_problem_and_only_for_parse_failures(tmp_path):
+    landing = _landing(tmp_path, ["gwent-fy2023-24", "essex-fy2023-24"])
+    # gwent: a column the manifest names is not in the CSV (a tab and a control byte escaped).
+    csv_path = landing / "gwent-fy2023-24" / "arrests_by_nationality.csv"
+    text = csv_path.read_text()
+    csv_path.write_text(text.replace("Arrests", "Arrests\t\x01", 1))
+    # essex: a count that is not one: placed exactly, no preview.
+    book_path = landing / "essex-fy2023-24" / "arrests_nationality_sex.xlsx"
+    book = openpyxl.load_workbook(book_path)
+    book["Table 1"]["D7"] = "n/a"
+    book.save(book_path)
+    problems = check_landing(landing, pull=False)
+    by_return = {p.return_folder: p for p in problems}
+    assert by_return["essex-fy2023-24"].preview is None
+    preview = by_return["gwent-fy2023-24"].preview
+    assert preview is not None
+    data = preview.as_dict()
+    first_line = text.splitlines()[0].split(",")
+    assert data["columns"] == ["A", "B", "C", "D"] and data["width"] == 4
+    assert data["height"] == len(text.splitlines())
+    assert data["rows"][0]["row"] == 1
+    assert data["rows"][0]["cells"][:3] == first_line[:3]
+    assert data["rows"][0]["cells"][3] == "Arrests\\t\\x01"
+    assert len(data["rows"]) == 12

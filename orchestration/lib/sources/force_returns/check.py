@@ -18,7 +18,9 @@ failing row becomes a problem:
 
 Nothing is written outside that folder, which is removed afterwards: no build database, no
 published file, no dbt target or logs in the project. A correction superseding a return that is
-not in the landing folder is a warning, not an error.
+not in the landing folder is a warning, not an error. A sheet whose layout does not parse (a header
+not found, a column the manifest names missing, no count cells) comes with its first rows as read
+(`Problem.preview`, preview.py), so that the manifest can be corrected without opening code.
 
 The Home Office datasets (`home_office`, when given) are checked too, each read as a refresh
 reads it (orchestration/lib/sources/home_office/check.py); their problems follow the returns'.
@@ -59,6 +61,7 @@ from orchestration.lib.sources.force_returns.parse import (
     parse_return,
     validate_return,
 )
+from orchestration.lib.sources.force_returns.preview import SheetPreview, sheet_preview
 from orchestration.lib.sources.force_returns.pull import PullError, pull_return
 from orchestration.lib.sources.force_returns.raw_writer import RawWriter
 from orchestration.lib.sources.force_returns.readers import DEFAULT_LIMITS, ReadError
@@ -122,6 +125,8 @@ class Problem:
     column: str | None = None
     severity: str = "error"  # "error" (the return is bad) or "warning"
     noun: str = "return"  # what the folder is: a return, a Home Office dataset
+    # For a sheet whose layout does not parse: its first rows as read, to fix the manifest by.
+    preview: SheetPreview | None = None
 
     def __str__(self) -> str:
         parts = [f"{self.noun} {self.return_folder}" if self.return_folder else "landing folder"]
@@ -199,7 +204,15 @@ def check_return(
     if not errors and first is not None:
         errors = [first]
     problems += [
-        Problem(name, e.detail, file=e.file, sheet=e.sheet, row=e.row, column=e.column)
+        Problem(
+            name,
+            e.detail,
+            file=e.file,
+            sheet=e.sheet,
+            row=e.row,
+            column=e.column,
+            preview=sheet_preview(e.grid) if e.grid is not None else None,
+        )
         for e in errors
     ]
     return manifest, None, problems

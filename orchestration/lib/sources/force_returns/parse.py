@@ -218,16 +218,20 @@ def validate_return(
     workbooks: dict = {}
     spans: dict[tuple[str, str | None], list[tuple[int, int]]] = {}
     for spec in manifest.files:
+        as_read: Grid | None = None  # the sheet, once read
         try:
             path = inside_return(folder, spec)
             if spec.url is not None and not path.is_file():
                 raise ReadError.at(f"not downloaded from {spec.url}", file=spec.source_name)
-            grid = read_grid(path, spec, workbooks, limits)
+            grid = as_read = read_grid(path, spec, workbooks, limits)
             place = place_table(grid, spec)
             cells = canonical_cells(grid, spec)
             if cells.num_rows == 0:
                 raise _no_cells_error(spec, grid, place)
         except ReadError as exc:
+            # The sheet was read but its layout does not parse: keep the grid as read, so that
+            # `warehouse check` can show its first rows (preview.py).
+            exc.grid = exc.grid or as_read
             # Every sheet of a file that cannot be opened fails alike: list that once.
             if not any(str(e) == str(exc) for e in errors):
                 errors.append(exc)

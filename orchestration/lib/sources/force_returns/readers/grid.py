@@ -60,6 +60,8 @@ class ReadError(ValueError):
         self.row = row
         self.column = column
         self.detail = detail if detail is not None else message
+        # The sheet as read, when the error is about its layout (set by validate_return).
+        self.grid: Grid | None = None
 
     @classmethod
     def at(
