@@ -9,7 +9,7 @@ import duckdb
 
 from orchestration.defs.ingest.assets import landed_return, raw_force_returns
 from orchestration.defs.ingest.partitions import RETURN_PARTITIONS, landing_partition_keys
-from orchestration.defs.resources import WarehouseConfig
+from orchestration.defs.resources import WarehouseConfig, WriterLock
 from tests.conftest import SAMPLE_LANDING
 
 FOLDERS = ("gwent-fy2023-24", "kent-fy2023-24", "kent-fy2023-24-v2", "metropolitan-fy2023-24")
@@ -48,7 +48,7 @@ def test_a_return_partition_run_reparses_that_return_alone(tmp_path):
         warehouse_path=str(tmp_path / "warehouse" / "warehouse.duckdb"),
         home_office_dir=str(tmp_path / "homeoffice"),
     )
-    resources = {"warehouse": warehouse}
+    resources = {"warehouse": warehouse, "writer_lock": WriterLock(warehouse=warehouse)}
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(RETURN_PARTITIONS.name, landing_partition_keys(landing))
         full = dg.materialize([raw_force_returns], instance=instance, resources=resources)

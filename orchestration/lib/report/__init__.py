@@ -39,7 +39,9 @@ def build_report(
     from orchestration.lib.report.queries import load_report_data
     from orchestration.lib.report.render import render_report
 
-    warehouse, out_dir = Path(warehouse).resolve(), Path(out_dir).resolve()
+    # absolute, not resolved: the published file is a link through `current` to a version folder,
+    # and the report (and each claim's command) names the file readers use
+    warehouse, out_dir = Path(warehouse).absolute(), Path(out_dir).resolve()
     # A malformed figure list stops the report before any mart is read.
     entries = [] if figures is None else load_figure_list(Path(figures))
     data = load_report_data(warehouse)
